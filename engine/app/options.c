@@ -1,0 +1,190 @@
+// Copyright 2026 The dspengine authors
+// SPDX-License-Identifier: ISC
+
+#include "options.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+dsp_options_usage(const char* const program)
+{
+  printf(
+    "Usage: %s --graph G.json [--input IN] --output OUT [options]\n"
+    "       %s --check G.json [--json]\n"
+    "       %s --list-plugins\n"
+    "\n"
+    "Render an effect graph (JSON; see docs/graph-format.md) over an audio\n"
+    "file, faster than real time.  Without --input a built-in test signal\n"
+    "(plucked notes and clicks, 4 s) is rendered.\n"
+    "\n"
+    "Options:\n"
+    "  --graph FILE        Effect graph to run\n"
+    "  --input FILE        Audio file to process (any format libsndfile "
+    "reads)\n"
+    "  --output FILE       File to write (.wav float, .flac, .aiff, .ogg)\n"
+    "  --tail SECONDS      Silence fed after the input so tails ring out\n"
+    "                      (default 0, or 3 with the test signal)\n"
+    "  --block N           Frames per block, 1..8192 (default 256)\n"
+    "  --rate HZ           Sample rate; must match --input (default: the\n"
+    "                      input's rate, 48000 for the test signal)\n"
+    "  --set NODE:PARAM=V  Set a parameter after loading (repeatable)\n"
+    "  --check FILE        Validate a graph; list nodes, ports, parameters\n"
+    "  --json              With --check: print the description as JSON\n"
+    "  --list-plugins      List built-in nodes, Faust effects, LV2 plugins\n"
+    "  --quiet             Print only errors\n"
+    "  --help, --version\n"
+    "\n"
+    "Environment: LV2_PATH (LV2 bundle search path), DSP_FAUST_CACHE\n"
+    "(Faust machine-code cache; default ~/.cache/dspengine/faust).\n",
+    program,
+    program,
+    program);
+}
+
+static int
+bad(const char* const option, const char* const value, const char* const what)
+{
+  fprintf(stderr,
+          "dspengine: error: option %s: \"%s\": expected %s\n",
+          option,
+          value ? value : "",
+          what);
+  return 1;
+}
+
+static int
+parse_double(const char* const option,
+             const char* const value,
+             const double      min,
+             const double      max,
+             double* const     out)
+{
+  char* end      = NULL;
+  errno          = 0;
+  const double v = strtod(value, &end);
+  if (errno || end == value || *end || !isfinite(v) || v < min || v > max) {
+    char what[96];
+    snprintf(what, sizeof(what), "a number from %g to %g", min, max);
+    return bad(option, value, what);
+  }
+  *out = v;
+  return 0;
+}
+
+static int
+parse_set(DspOptions* const opts, const char* const value, size_t* const used)
+{
+  const size_t len = strlen(value);
+  if (opts->n_sets >= DSP_OPTIONS_MAX_SETS ||
+      *used + len + 1U > sizeof(opts->storage)) {
+    return bad("--set", value, "fewer --set options");
+  }
+
+  char* const copy = opts->storage + *used;
+  memcpy(copy, value, len + 1U);
+  *used += len + 1U;
+
+  char* const colon = strchr(copy, ':');
+  char* const equal = strrchr(copy, '=');
+  if (!colon || !equal || equal < colon || colon == copy ||
+      equal == colon + 1) {
+    return bad("--set", value, "NODE:PARAM=VALUE");
+  }
+
+  *colon   = '\0';
+  *equal   = '\0';
+  double v = 0.0;
+  if (parse_double("--set", equal + 1, -3.4e38, 3.4e38, &v)) {
+    return 1;
+  }
+
+  opts->sets[opts->n_sets++] = (DspParamSet){ copy, colon + 1, (float)v };
+  return 0;
+}
+
+int
+dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
+{
+  memset(opts, 0, sizeof(*opts));
+  opts->command = DSP_COMMAND_RENDER;
+  opts->tail    = -1.0;
+  opts->block   = 256U;
+
+  size_t used = 0U;
+  for (int i = 1; i < argc; ++i) {
+    const char* const arg   = argv[i];
+    const char* const value = (i + 1 < argc) ? argv[i + 1] : NULL;
+    const bool        takes = strcmp(arg, "--help") && strcmp(arg, "-h") &&
+                       strcmp(arg, "--version") &&
+                       strcmp(arg, "--list-plugins") &&
+                       strcmp(arg, "--quiet") && strcmp(arg, "--json");
+    if (takes && !value) {
+      return bad(arg, NULL, "a value after it");
+    }
+
+    double d = 0.0;
+    if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+      opts->command = DSP_COMMAND_HELP;
+      return 0;
+    } else if (!strcmp(arg, "--version")) {
+      opts->command = DSP_COMMAND_VERSION;
+      return 0;
+    } else if (!strcmp(arg, "--list-plugins")) {
+      opts->command = DSP_COMMAND_LIST;
+    } else if (!strcmp(arg, "--quiet")) {
+      opts->quiet = true;
+    } else if (!strcmp(arg, "--json")) {
+      opts->json = true;
+    } else if (!strcmp(arg, "--graph")) {
+      opts->graph = argv[++i];
+    } else if (!strcmp(arg, "--check")) {
+      opts->command = DSP_COMMAND_CHECK;
+      opts->graph   = argv[++i];
+    } else if (!strcmp(arg, "--input")) {
+      opts->input = argv[++i];
+    } else if (!strcmp(arg, "--output")) {
+      opts->output = argv[++i];
+    } else if (!strcmp(arg, "--tail")) {
+      if (parse_double(arg, argv[++i], 0.0, 3600.0, &opts->tail)) {
+        return 1;
+      }
+    } else if (!strcmp(arg, "--block")) {
+      if (parse_double(arg, argv[++i], 1.0, 8192.0, &d) || d != floor(d)) {
+        return d != floor(d) ? bad(arg, argv[i], "a whole number") : 1;
+      }
+      opts->block = (uint32_t)d;
+    } else if (!strcmp(arg, "--rate")) {
+      if (parse_double(arg, argv[++i], 8000.0, 384000.0, &opts->rate)) {
+        return 1;
+      }
+    } else if (!strcmp(arg, "--set")) {
+      if (parse_set(opts, argv[++i], &used)) {
+        return 1;
+      }
+    } else {
+      fprintf(
+        stderr, "dspengine: error: unknown option \"%s\" (see --help)\n", arg);
+      return 1;
+    }
+  }
+
+  if (opts->command == DSP_COMMAND_RENDER) {
+    if (!opts->graph) {
+      fprintf(stderr,
+              "dspengine: error: no graph given (expected --graph FILE; see "
+              "--help)\n");
+      return 1;
+    }
+    if (!opts->output) {
+      fprintf(stderr,
+              "dspengine: error: no output file given (expected --output "
+              "FILE; live JACK mode is not available yet)\n");
+      return 1;
+    }
+  }
+  return 0;
+}

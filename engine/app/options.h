@@ -1,0 +1,54 @@
+// Copyright 2026 The dspengine authors
+// SPDX-License-Identifier: ISC
+
+#ifndef DSP_OPTIONS_H
+#define DSP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/// Most --set options on one command line.
+#define DSP_OPTIONS_MAX_SETS 64U
+
+/// What the program was asked to do.
+typedef enum {
+  DSP_COMMAND_RENDER, ///< Offline render to a file
+  DSP_COMMAND_CHECK,  ///< Validate and describe a graph
+  DSP_COMMAND_LIST,   ///< List plugins
+  DSP_COMMAND_HELP,   ///< Print usage
+  DSP_COMMAND_VERSION ///< Print version
+} DspCommand;
+
+/// A --set NODE:PARAM=VALUE override.
+typedef struct {
+  const char* node;  ///< Node id (points into argv copy)
+  const char* param; ///< Parameter name
+  float       value; ///< Value
+} DspParamSet;
+
+/// Parsed command line.  Strings point into argv or `storage`.
+typedef struct {
+  DspCommand  command; ///< What to do
+  const char* graph;   ///< --graph or --check file
+  const char* input;   ///< --input, NULL: generated test signal
+  const char* output;  ///< --output
+  double      tail;    ///< --tail seconds, negative: default
+  uint32_t    block;   ///< --block frames
+  double      rate;    ///< --rate Hz, 0: input's rate
+  bool        quiet;   ///< --quiet
+  bool        json;    ///< --json (for --check)
+  uint32_t    n_sets;  ///< Number of --set options
+  DspParamSet sets[DSP_OPTIONS_MAX_SETS]; ///< --set overrides
+  char        storage[4096];              ///< Copies of split --set args
+} DspOptions;
+
+/**
+   Parse the command line.  On error prints a message naming the option to
+   stderr and returns non-zero.
+*/
+int dsp_options_parse(DspOptions* options, int argc, char** argv);
+
+/// Print usage to stdout.
+void dsp_options_usage(const char* program);
+
+#endif // DSP_OPTIONS_H

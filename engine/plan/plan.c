@@ -1,0 +1,39 @@
+// Copyright 2026 The dspengine authors
+// SPDX-License-Identifier: ISC
+
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+dsp_plan_free(DspPlan* const plan)
+{
+  if (!plan) {
+    return;
+  }
+
+  for (uint32_t i = 0U; plan->nodes && i < plan->n_nodes; ++i) {
+    dsp_node_free(plan->nodes[i]);
+  }
+
+  free((void*)plan->nodes);
+  free(plan->steps);
+  free(plan->mix);
+  free((void*)plan->input_bufs);
+  free(plan->out_ops);
+  free(plan->arena);
+  dsp_graph_free(plan->graph);
+  free(plan);
+}
+
+int
+dsp_plan_find_node(const DspPlan* const plan, const char* const id)
+{
+  for (uint32_t i = 0U; i < plan->n_nodes; ++i) {
+    if (!strcmp(plan->nodes[i]->id, id)) {
+      return (int)i;
+    }
+  }
+  return -1;
+}

@@ -1,0 +1,87 @@
+// Copyright 2026 The dspengine authors
+// SPDX-License-Identifier: ISC
+
+#ifndef DSP_PLAN_H
+#define DSP_PLAN_H
+
+#include "graph/graph.h"
+#include "nodes/node.h"
+
+#include <stdint.h>
+
+/**
+   @file plan.h
+   A compiled graph: a flat, pre-allocated run list the audio thread walks.
+
+   Built off the audio thread by dsp_compile(), run on the audio thread by
+   dsp_plan_run(), freed off the audio thread by dsp_plan_free().  Every
+   pointer in it is fixed when it is built.
+*/
+
+/// Copy (or accumulate) one buffer into another before a step runs.
+typedef struct {
+  float*       dst; ///< Destination buffer
+  const float* src; ///< Source buffer
+  uint32_t     add; ///< 0 = copy, 1 = add to dst
+} DspMixOp;
+
+/// One node to run.
+typedef struct {
+  DspNode* node; ///< Node (owned by the plan via DspPlan::nodes)
+  void (*run)(DspNode* node, uint32_t n_frames); ///< Cached node->klass->run
+  uint32_t mix_begin; ///< First summing op to apply before running
+  uint32_t mix_end;   ///< One past the last summing op
+} DspPlanStep;
+
+/// Where an external output channel's audio comes from.
+typedef struct {
+  uint32_t     channel; ///< External output channel
+  const float* src;     ///< Buffer to copy (or add) from
+  uint32_t     add;     ///< 0 = copy, 1 = add
+} DspOutputOp;
+
+/// A compiled plan.
+typedef struct DspPlanImpl {
+  DspGraph*    graph;       ///< Graph the plan was made from (owned)
+  double       sample_rate; ///< Rate the nodes were instantiated at
+  uint32_t     max_block;   ///< Largest block dsp_plan_run() accepts at once
+  uint32_t     n_inputs;    ///< External input channels
+  uint32_t     n_outputs;   ///< External output channels
+  uint32_t     n_nodes;     ///< Nodes, in graph file order
+  DspNode**    nodes;       ///< Node instances by graph index (owned)
+  uint32_t     n_steps;     ///< Steps in run order (== n_nodes)
+  DspPlanStep* steps;       ///< Run list
+  uint32_t     n_mix;       ///< Summing ops
+  DspMixOp*    mix;         ///< Summing ops, in step order
+  float**      input_bufs;  ///< Per external input: plan buffer, or NULL
+  uint32_t     n_out_ops;   ///< Output ops
+  DspOutputOp* out_ops;     ///< Output ops, grouped by channel
+  uint32_t     n_buffers;   ///< Buffers in the arena (after reuse)
+  uint32_t     n_values;    ///< Values before reuse (for statistics)
+  float*       arena;       ///< All buffers, n_buffers * max_block floats
+  float*       silence;     ///< Always zero, for unconnected inputs
+  float*       sink;        ///< Never read, for unconnected outputs
+} DspPlan;
+
+/**
+   Free a plan, its nodes and its graph.  Never on the audio thread.
+   NULL is a no-op.
+*/
+void dsp_plan_free(DspPlan* plan);
+
+/// Graph index of the node with `id`, or -1.
+int dsp_plan_find_node(const DspPlan* plan, const char* id);
+
+/**
+   [RT] Run the plan over `n_frames` frames.
+
+   @param in `n_inputs` buffers of `n_frames` floats (read).
+   @param out `n_outputs` buffers of `n_frames` floats (written).
+   @param n_frames Any count; blocks over max_block are split.
+*/
+void dsp_plan_run(DspPlan*            plan,
+                  const float* const* in,
+                  float* const*       out,
+                  uint32_t            n_frames);
+
+#endif // DSP_PLAN_H

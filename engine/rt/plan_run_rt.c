@@ -1,0 +1,66 @@
+// Copyright 2026 The dspengine authors
+// SPDX-License-Identifier: ISC
+
+// Real-time code: runs on the audio thread.  Nothing here allocates, locks,
+// prints, does I/O or makes a system call.
+
+#include "plan/plan.h"
+
+#include <string.h>
+
+static void
+run_block(const DspPlan* const      plan,
+          const float* const* const in,
+          float* const* const       out,
+          const uint32_t            offset,
+          const uint32_t            n)
+{
+  const size_t bytes = (size_t)n * sizeof(float);
+
+  for (uint32_t ch = 0U; ch < plan->n_inputs; ++ch) {
+    if (plan->input_bufs[ch]) {
+      memcpy(plan->input_bufs[ch], in[ch] + offset, bytes);
+    }
+  }
+
+  for (uint32_t s = 0U; s < plan->n_steps; ++s) {
+    const DspPlanStep* const step = &plan->steps[s];
+    for (uint32_t m = step->mix_begin; m < step->mix_end; ++m) {
+      const DspMixOp* const op = &plan->mix[m];
+      if (op->add) {
+        for (uint32_t i = 0U; i < n; ++i) {
+          op->dst[i] += op->src[i];
+        }
+      } else {
+        memcpy(op->dst, op->src, bytes);
+      }
+    }
+    step->run(step->node, n);
+  }
+
+  for (uint32_t k = 0U; k < plan->n_out_ops; ++k) {
+    const DspOutputOp* const op  = &plan->out_ops[k];
+    float* const             dst = out[op->channel] + offset;
+    if (op->add) {
+      for (uint32_t i = 0U; i < n; ++i) {
+        dst[i] += op->src[i];
+      }
+    } else {
+      memcpy(dst, op->src, bytes);
+    }
+  }
+}
+
+void
+dsp_plan_run(DspPlan* const            plan,
+             const float* const* const in,
+             float* const* const       out,
+             const uint32_t            n_frames)
+{
+  for (uint32_t offset = 0U; offset < n_frames;) {
+    const uint32_t left = n_frames - offset;
+    const uint32_t n    = left < plan->max_block ? left : plan->max_block;
+    run_block(plan, in, out, offset, n);
+    offset += n;
+  }
+}
