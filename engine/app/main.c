@@ -11,9 +11,9 @@
 #include "nodes/faust/faust.h"
 #include "nodes/lv2/lv2.h"
 #include "nodes/registry.h"
+#include "nodes/setup.h"
 #include "options.h"
 #include "rt/runtime.h"
-#include "setup.h"
 
 #include <math.h>
 #include <stdio.h>
