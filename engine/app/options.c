@@ -116,14 +116,15 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
 
   size_t used = 0U;
   for (int i = 1; i < argc; ++i) {
-    const char* const arg   = argv[i];
-    const char* const value = (i + 1 < argc) ? argv[i + 1] : NULL;
-    const bool        takes = strcmp(arg, "--help") && strcmp(arg, "-h") &&
-                       strcmp(arg, "--version") &&
-                       strcmp(arg, "--list-plugins") &&
-                       strcmp(arg, "--quiet") && strcmp(arg, "--json");
-    if (takes && !value) {
-      return bad(arg, NULL, "a value after it");
+    const char* const        arg          = argv[i];
+    const char* const        value        = (i + 1 < argc) ? argv[i + 1] : NULL;
+    static const char* const with_value[] = { "--graph",  "--check", "--input",
+                                              "--output", "--tail",  "--block",
+                                              "--rate",   "--set",   NULL };
+    for (const char* const* o = with_value; *o; ++o) {
+      if (!strcmp(arg, *o) && !value) {
+        return bad(arg, NULL, "a value after it");
+      }
     }
 
     double d = 0.0;

@@ -1,0 +1,105 @@
+#!/bin/sh
+# dspengine's command line: rendering, --check, --list-plugins, and errors
+# that say where and what.
+# usage: cli.sh DSPENGINE SOURCE_ROOT WAVCMP SIGGEN
+
+engine=$1
+root=$2
+wavcmp=$3
+siggen=$4
+. "$root/tests/cli/lib.sh"
+
+# Every example graph validates and renders
+for g in "$root"/graphs/*.json; do
+	"$engine" --check "$g" >"$work/check.txt" || fail "--check $g"
+	grep -q ': valid$' "$work/check.txt" || fail "--check $g: not valid"
+	"$engine" --check "$g" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["valid"] and d["nodes"]' ||
+		fail "--check --json $g"
+	"$engine" --graph "$g" --output "$work/out.wav" --quiet || fail "render $g"
+	"$wavcmp" "$work/out.wav" "$work/out.wav" >/dev/null || fail "unreadable $g"
+	pass "example $(basename "$g") checks and renders"
+done
+
+# The demo: built-in signal, summary printed
+"$engine" --graph "$root/graphs/reverb.json" --output "$work/demo.wav" >"$work/demo.txt" ||
+	fail "demo render"
+for key in "graph:" "nodes:" "rendered:" "peak" "rms" "x real time"; do
+	grep -qF "$key" "$work/demo.txt" || fail "demo summary lacks '$key'"
+done
+grep -q 'rendered: 336000 frames, 7.000 s' "$work/demo.txt" ||
+	fail "demo: expected 4 s + 3 s tail at 48 kHz: $(cat "$work/demo.txt")"
+pass "demo summary"
+
+# --input/--tail/--block/--rate: length = input + tail, any block size
+"$siggen" "$work/in.wav" --rate 44100 --channels 2 --seconds 1
+"$engine" --graph "$root/graphs/reverb.json" --input "$work/in.wav" \
+	--output "$work/a.wav" --tail 0.5 --block 64 --quiet || fail "render a"
+"$engine" --graph "$root/graphs/reverb.json" --input "$work/in.wav" \
+	--output "$work/b.wav" --tail 0.5 --block 1000 --rate 44100 --quiet ||
+	fail "render b"
+"$wavcmp" "$work/a.wav" "$work/b.wav" --tol 1e-6 || fail "block sizes differ"
+pass "block 64 and block 1000 render the same"
+frames=$("$wavcmp" "$work/a.wav" "$work/a.wav" | sed -n 's/^wavcmp: \([0-9]*\) frames.*/\1/p')
+[ "$frames" = 66150 ] || fail "expected 44100 + 22050 frames, got $frames"
+pass "tail extends the render"
+
+# Mono input feeds every graph input
+"$siggen" "$work/mono.wav" --channels 1 --seconds 0.2
+"$engine" --graph "$root/graphs/reverb.json" --input "$work/mono.wav" \
+	--output "$work/m.wav" --quiet || fail "mono input"
+pass "mono input feeds a stereo graph"
+
+# --set goes through the parameter ring
+"$engine" --graph "$root/graphs/reverb.json" --input "$work/in.wav" \
+	--output "$work/dry.wav" --set verb:mix=0 --set verb:level=0 --quiet ||
+	fail "--set"
+pass "--set applies"
+
+# --list-plugins
+"$engine" --list-plugins >"$work/list.txt" || fail "--list-plugins"
+grep -q 'reverb' "$work/list.txt" || fail "list lacks the Faust reverb"
+grep -q 'http://drobilla.net/plugins/mda/Delay' "$work/list.txt" ||
+	fail "list lacks mda Delay"
+grep -q '^  gain' "$work/list.txt" || fail "list lacks built-in gain"
+pass "--list-plugins lists built-ins, Faust effects and LV2 plugins"
+
+# Errors say where and what
+printf '{\n  "name": "x",\n  "inputs": [,]\n}\n' >"$work/syntax.json"
+expect_error "syntax.json:3:" "$engine" --check "$work/syntax.json"
+cat >"$work/uri.json" <<'JSON'
+{"name": "u", "inputs": ["i"], "outputs": ["o"],
+ "nodes": [{"id": "d", "kind": "lv2", "uri": "http://drobilla.net/plugins/mda/Dealy"}],
+ "connections": []}
+JSON
+expect_error "at /nodes/0/uri" "$engine" --check "$work/uri.json"
+expect_error "http://drobilla.net/plugins/mda/Delay" "$engine" --check "$work/uri.json"
+cat >"$work/range.json" <<'JSON'
+{"name": "r", "inputs": ["i"], "outputs": ["o"],
+ "nodes": [{"id": "v", "kind": "faust", "effect": "reverb", "params": {"mix": 2}}],
+ "connections": []}
+JSON
+expect_error 'at /nodes/0/params/mix: node "v": parameter "mix" value 2 out of range [0, 1]' \
+	"$engine" --check "$work/range.json"
+cat >"$work/port.json" <<'JSON'
+{"name": "p", "inputs": ["i"], "outputs": ["o"],
+ "nodes": [{"id": "v", "kind": "faust", "effect": "reverb"}],
+ "connections": [{"from": "graph:i", "to": "v:in2"}]}
+JSON
+expect_error 'no input port "in2" (inputs: in0, in1)' "$engine" --check "$work/port.json"
+expect_error "input has 3 channels but graph \"reverb\" has 2 inputs" \
+	sh -c "'$siggen' '$work/three.wav' --channels 3 --seconds 0.1 &&
+	       '$engine' --graph '$root/graphs/reverb.json' --input '$work/three.wav' --output '$work/x.wav'"
+expect_error "input is at 44100 Hz but --rate is 48000" \
+	"$engine" --graph "$root/graphs/reverb.json" --input "$work/in.wav" \
+	--output "$work/x.wav" --rate 48000
+expect_error "cannot read audio" \
+	"$engine" --graph "$root/graphs/reverb.json" --input "$work/missing.wav" \
+	--output "$work/x.wav"
+expect_error "cannot open graph" "$engine" --check "$work/missing.json"
+expect_error 'option --block: "0": expected a number from 1 to 8192' \
+	"$engine" --graph "$root/graphs/reverb.json" --output "$work/x.wav" --block 0
+expect_error 'no parameter "nope"' \
+	"$engine" --graph "$root/graphs/reverb.json" --output "$work/x.wav" --set verb:nope=1
+expect_error 'unknown option "--frobnicate"' "$engine" --frobnicate
+
+echo "cli: $checks checks passed"
