@@ -430,6 +430,11 @@ parse_graph(Ctx* const ctx, DspGraph* const graph, json_t* const root)
     return dsp_error_set(ctx->err, DSP_ERR_NO_MEM, "/name", "out of memory");
   }
 
+  const json_t* const description = json_object_get(root, "description");
+  if (description && !json_is_string(description)) {
+    return type_error(ctx, "/description", description, "a string");
+  }
+
   const json_t* const ramp = json_object_get(root, "ramp_ms");
   if (ramp && (!json_is_number(ramp) || json_number_value(ramp) < 0.0 ||
                json_number_value(ramp) > 10000.0)) {

@@ -122,7 +122,7 @@ builtin_new(const DspNodeClass* const klass,
     st = dsp_port_info_set(&node->outputs[i], sym, NULL, false);
   }
   for (uint32_t i = 0U; !st && i < n_params; ++i) {
-    if (n_params == 1U) {
+    if (klass == &dsp_builtin_gain_class) {
       snprintf(sym, sizeof(sym), "%s", param_prefix);
     } else {
       snprintf(sym, sizeof(sym), "%s%u", param_prefix, i);

@@ -1,0 +1,174 @@
+// Copyright 2026 The dspengine authors
+// SPDX-License-Identifier: ISC
+
+// Real-time code: runs on the audio thread.  Nothing here allocates, locks,
+// prints or sleeps, with two documented exceptions:
+//  - sem_post() wakes the worker thread (async-signal-safe, never blocks);
+//  - log messages from run() are formatted with vsnprintf into a fixed
+//    record (no allocation for the formats plugins use) and queued; they are
+//    printed later by dsp_lv2_node_flush_log() on a control thread.
+
+#include "lv2_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+_Thread_local bool dsp_lv2_in_run = false;
+
+// Worker --------------------------------------------------------------------
+
+/// Write a size-prefixed record, all or nothing.
+static LV2_Worker_Status
+write_record(DspRing* const    ring,
+             const uint32_t    max_record,
+             const uint32_t    size,
+             const void* const data)
+{
+  if (size > max_record ||
+      dsp_ring_write_space(ring) < (uint32_t)sizeof(size) + size) {
+    return LV2_WORKER_ERR_NO_SPACE;
+  }
+
+  // The reader consumes a record only once all of it is there
+  dsp_ring_write(ring, &size, sizeof(size));
+  dsp_ring_write(ring, data, size);
+  return LV2_WORKER_SUCCESS;
+}
+
+LV2_Worker_Status
+dsp_lv2_worker_schedule(LV2_Worker_Schedule_Handle handle,
+                        const uint32_t             size,
+                        const void* const          data)
+{
+  DspLv2Worker* const worker = (DspLv2Worker*)handle;
+  if (!worker->iface || !worker->iface->work) {
+    return LV2_WORKER_ERR_UNKNOWN;
+  }
+
+  if (!worker->threaded) {
+    // Offline: do the work now, responses are delivered in the next run()
+    return worker->iface->work(
+      worker->handle, dsp_lv2_worker_respond, worker, size, data);
+  }
+
+  const LV2_Worker_Status st =
+    write_record(worker->requests, worker->max_record, size, data);
+  if (st == LV2_WORKER_SUCCESS) {
+    sem_post(&worker->sem);
+  }
+  return st;
+}
+
+LV2_Worker_Status
+dsp_lv2_worker_respond(LV2_Worker_Respond_Handle handle,
+                       const uint32_t            size,
+                       const void* const         data)
+{
+  DspLv2Worker* const worker = (DspLv2Worker*)handle;
+  return write_record(worker->responses, worker->max_record, size, data);
+}
+
+void
+dsp_lv2_worker_deliver(DspLv2Worker* const worker)
+{
+  if (!worker->iface || !worker->iface->work_response) {
+    return;
+  }
+
+  // Only what was there when the cycle began
+  uint32_t space = dsp_ring_read_space(worker->responses);
+  uint32_t size  = 0U;
+  while (space >= sizeof(size) &&
+         !dsp_ring_peek(worker->responses, &size, sizeof(size)) &&
+         space >= sizeof(size) + size) {
+    dsp_ring_skip(worker->responses, sizeof(size));
+    dsp_ring_read(worker->responses, worker->response_buf, size);
+    space -= (uint32_t)sizeof(size) + size;
+    worker->iface->work_response(worker->handle, size, worker->response_buf);
+  }
+}
+
+// Log -----------------------------------------------------------------------
+
+int
+dsp_lv2_log_vprintf(LV2_Log_Handle    handle,
+                    const LV2_URID    type,
+                    const char* const fmt,
+                    va_list           ap)
+{
+  DspLv2Node* const        self = (DspLv2Node*)handle;
+  const DspLv2Urids* const u    = &self->world->urids;
+  if (type == u->log_Trace && !self->world->trace) {
+    return 0;
+  }
+
+  if (!dsp_lv2_in_run) {
+    // Control or worker thread: print now
+    const char* const level = (type == u->log_Error)     ? "error"
+                              : (type == u->log_Warning) ? "warning"
+                              : (type == u->log_Trace)   ? "trace"
+                                                         : "note";
+    fprintf(stderr, "lv2 node \"%s\": %s: ", self->node->id, level);
+    return vfprintf(stderr, fmt, ap);
+  }
+
+  // Audio thread: queue a fixed-size record
+  DspLv2LogRecord rec;
+  rec.type    = type;
+  const int n = vsnprintf(rec.text, sizeof(rec.text), fmt, ap);
+  if (dsp_ring_write(self->log_ring, &rec, sizeof(rec))) {
+    atomic_fetch_add_explicit(&self->log_dropped, 1U, memory_order_relaxed);
+  }
+  return n;
+}
+
+int
+dsp_lv2_log_printf(LV2_Log_Handle    handle,
+                   const LV2_URID    type,
+                   const char* const fmt,
+                   ...)
+{
+  va_list args;
+  va_start(args, fmt);
+  const int r = dsp_lv2_log_vprintf(handle, type, fmt, args);
+  va_end(args);
+  return r;
+}
+
+// Run -----------------------------------------------------------------------
+
+void
+dsp_lv2_node_run(DspNode* const node, const uint32_t n_frames)
+{
+  DspLv2Node* const        self = (DspLv2Node*)node->impl;
+  const DspLv2Urids* const u    = &self->world->urids;
+
+  dsp_lv2_in_run = true;
+
+  if (self->has_worker) {
+    dsp_lv2_worker_deliver(&self->worker);
+  }
+
+  // Atom inputs: empty sequences; outputs: a chunk of all the capacity
+  for (uint32_t i = 0U; i < self->n_atoms; ++i) {
+    LV2_Atom_Sequence* const seq =
+      (LV2_Atom_Sequence*)(self->atoms + (size_t)i * self->atom_cap);
+    if (self->is_input[self->atom_index[i]]) {
+      seq->atom.size = (uint32_t)sizeof(LV2_Atom_Sequence_Body);
+      seq->atom.type = u->atom_Sequence;
+      seq->body.unit = 0U;
+      seq->body.pad  = 0U;
+    } else {
+      seq->atom.size = self->atom_cap - (uint32_t)sizeof(LV2_Atom);
+      seq->atom.type = u->atom_Chunk;
+    }
+  }
+
+  lilv_instance_run(self->instance, n_frames);
+
+  if (self->has_worker && self->worker.iface && self->worker.iface->end_run) {
+    self->worker.iface->end_run(self->worker.handle);
+  }
+
+  dsp_lv2_in_run = false;
+}
