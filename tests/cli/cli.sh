@@ -30,6 +30,17 @@ grep -q 'rendered: 336000 frames, 7.000 s' "$work/demo.txt" ||
 	fail "demo: expected 4 s + 3 s tail at 48 kHz: $(cat "$work/demo.txt")"
 pass "demo summary"
 
+# On a terminal a progress bar is drawn on stderr; not when piped
+if command -v script >/dev/null; then
+	script -qec "'$engine' --graph '$root/graphs/reverb.json' --output '$work/tty.wav'" \
+		/dev/null >"$work/tty.txt" || fail "render on a terminal"
+	grep -qF '] 100%' "$work/tty.txt" || fail "no progress bar on a terminal"
+	"$engine" --graph "$root/graphs/reverb.json" --output "$work/tty.wav" \
+		2>"$work/piped.txt" >/dev/null || fail "render piped"
+	[ ! -s "$work/piped.txt" ] || fail "progress bar drawn when not a terminal"
+	pass "progress bar on a terminal only"
+fi
+
 # --input/--tail/--block/--rate: length = input + tail, any block size
 "$siggen" "$work/in.wav" --rate 44100 --channels 2 --seconds 1
 "$engine" --graph "$root/graphs/reverb.json" --input "$work/in.wav" \
