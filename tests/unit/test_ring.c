@@ -55,7 +55,7 @@ test_basic(void** state)
   dsp_ring_free(NULL);
 }
 
-enum { N_MESSAGES = 2000000 };
+enum { N_MESSAGES = 500000 };
 
 typedef struct {
   DspRing* ring;

@@ -143,7 +143,7 @@ read_file(const char* const path, char** const text)
   } else if (!(*text = (char*)malloc((size_t)size + 1U))) {
     rc = ENOMEM;
   } else if (fread(*text, 1U, (size_t)size, f) != (size_t)size) {
-    rc = ferror(f) ? EIO : EIO;
+    rc = EIO;
     free(*text);
     *text = NULL;
   } else {
