@@ -235,6 +235,15 @@ int dsp_lv2_log_printf(LV2_Log_Handle handle,
                        const char*    fmt,
                        ...) __attribute__((format(printf, 3, 4)));
 
+/// Restore the plugin's default state (state:loadDefaultState), if any.
+void dsp_lv2_state_load_default(DspLv2Node* self);
+
+/// DspNodeClass::save_state of the "lv2" kind (lv2_state.c).
+DspStatus dsp_lv2_state_save(DspNode* node, char** state);
+
+/// DspNodeClass::restore_state of the "lv2" kind (lv2_state.c).
+DspStatus dsp_lv2_state_restore(DspNode* node, const char* state);
+
 /// [RT] DspNodeClass::run of the "lv2" kind.
 void dsp_lv2_node_run(DspNode* node, uint32_t n_frames);
 
