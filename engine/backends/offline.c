@@ -286,6 +286,8 @@ dsp_offline_render(DspRuntime* const              rt,
   if ((info.format & SF_FORMAT_SUBMASK) != SF_FORMAT_FLOAT) {
     sf_command(out, SFC_SET_CLIPPING, NULL, SF_TRUE);
   }
+  // We measure peaks ourselves; libsndfile's PEAK chunk costs a scan per write
+  sf_command(out, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
 
   const uint32_t block = opts->block;
   Buffers        b     = { 0 };
