@@ -3,13 +3,14 @@
 # Non-interactive, no recommended packages; safe to run again.
 set -eu
 
-PKGS="build-essential python3-jsonschema lv2file libisal-dev meson ninja-build pkg-config clang-format
+PKGS="build-essential meson ninja-build pkg-config clang-format
 liblilv-dev lv2-dev lilv-utils
 jackd2 libjack-jackd2-dev
 liblo-dev liblo-tools
-libsndfile1-dev libjansson-dev libcmocka-dev
+libsndfile1-dev libsamplerate0-dev libjansson-dev libcmocka-dev libisal-dev
 faust libfaust2 faust-common
 mda-lv2 swh-lv2 lv2-examples dragonfly-reverb-lv2
+lv2file python3-jsonschema
 valgrind"
 
 missing=""

@@ -7,6 +7,7 @@
 #include "compile/compile.h"
 #include "describe.h"
 #include "graph/graph.h"
+#include "live.h"
 #include "nodes/builtin.h"
 #include "nodes/faust/faust.h"
 #include "nodes/lv2/lv2.h"
@@ -142,16 +143,9 @@ run_render(const DspOptions* const opts)
   DspStatus        st    = DSP_SUCCESS;
   if (opts->input) {
     st = dsp_offline_input_open(opts->input, &input, &err);
-    if (!st && opts->rate > 0.0 &&
-        fabs(opts->rate - dsp_offline_input_rate(input)) > 0.5) {
-      dsp_error_set_location(&err, opts->input, 0, 0);
-      st = dsp_error_set(&err,
-                         DSP_ERR_UNSUPPORTED,
-                         NULL,
-                         "input is at %.0f Hz but --rate is %.0f (expected "
-                         "the same rate; resampling is not supported)",
-                         dsp_offline_input_rate(input),
-                         opts->rate);
+    if (!st && opts->rate > 0.0) {
+      // Process at --rate: resample the file if it is at another rate
+      st = dsp_offline_input_set_rate(input, opts->rate, &err);
     }
   } else {
     const uint32_t channels = graph->n_inputs ? graph->n_inputs : 1U;
@@ -281,6 +275,8 @@ main(int argc, char** argv)
     return run_list();
   case DSP_COMMAND_CHECK:
     return run_check(&opts);
+  case DSP_COMMAND_LIVE:
+    return dsp_live_run(&opts);
   case DSP_COMMAND_RENDER:
     break;
   }

@@ -13,13 +13,16 @@ void
 dsp_options_usage(const char* const program)
 {
   printf(
-    "Usage: %s --graph G.json [--input IN] --output OUT [options]\n"
+    "Usage: %s --graph G.json [live options]\n"
+    "       %s --graph G.json [--input IN] --output OUT [options]\n"
     "       %s --check G.json [--json]\n"
     "       %s --list-plugins\n"
     "\n"
-    "Render an effect graph (JSON; see docs/graph-format.md) over an audio\n"
-    "file, faster than real time.  Without --input a built-in test signal\n"
-    "(plucked notes and clicks, 4 s) is rendered.\n"
+    "Without --output, run an effect graph (JSON; see docs/graph-format.md)\n"
+    "live as a JACK client until SIGINT/SIGTERM (see docs/jack.md).  With\n"
+    "--output, render it over an audio file, faster than real time; without\n"
+    "--input a built-in test signal (plucked notes and clicks, 4 s) is\n"
+    "rendered.\n"
     "\n"
     "Options:\n"
     "  --graph FILE        Effect graph to run\n"
@@ -29,9 +32,27 @@ dsp_options_usage(const char* const program)
     "  --tail SECONDS      Silence fed after the input so tails ring out\n"
     "                      (default 0, or 3 with the test signal)\n"
     "  --block N           Frames per block, 1..8192 (default 256)\n"
-    "  --rate HZ           Sample rate; must match --input (default: the\n"
-    "                      input's rate, 48000 for the test signal)\n"
+    "  --rate HZ           Processing and output rate; an input at another\n"
+    "                      rate is resampled (default: the input's rate,\n"
+    "                      48000 for the test signal)\n"
     "  --set NODE:PARAM=V  Set a parameter after loading (repeatable)\n"
+    "\n"
+    "Live (JACK) options:\n"
+    "  --name NAME         JACK client name (default dspengine)\n"
+    "  --server NAME       JACK server (default $JACK_DEFAULT_SERVER, else\n"
+    "                      default)\n"
+    "  --connect-in RE     Connect ports matching RE to the inputs, in order\n"
+    "  --connect-out RE    Connect the outputs to ports matching RE\n"
+    "  --cpu N             Pin the JACK process thread to CPU N\n"
+    "  --no-mlock          Do not lock memory (mlockall)\n"
+    "  --reconnect         If the server goes away, wait and rejoin it\n"
+    "  --stats SECONDS     Print DSP load, callback times, xruns every S s\n"
+    "  --node-times        Also time each node (printed with --stats)\n"
+    "  --stdin-control     Debugging aid: read commands on stdin: \"set\n"
+    "                      NODE PARAM VALUE [RAMP_MS]\", \"load G.json\",\n"
+    "                      \"stats\", \"quit\"\n"
+    "\n"
+    "Other options:\n"
     "  --check FILE        Validate a graph; list nodes, ports, parameters\n"
     "  --json              With --check: print the description as JSON\n"
     "  --list-plugins      List built-in nodes, Faust effects, LV2 plugins\n"
@@ -40,6 +61,7 @@ dsp_options_usage(const char* const program)
     "\n"
     "Environment: LV2_PATH (LV2 bundle search path), DSP_FAUST_CACHE\n"
     "(Faust machine-code cache; default ~/.cache/dspengine/faust).\n",
+    program,
     program,
     program,
     program);
@@ -113,14 +135,18 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
   opts->command = DSP_COMMAND_RENDER;
   opts->tail    = -1.0;
   opts->block   = 256U;
+  opts->name    = "dspengine";
+  opts->cpu     = -1;
 
   size_t used = 0U;
   for (int i = 1; i < argc; ++i) {
     const char* const        arg          = argv[i];
     const char* const        value        = (i + 1 < argc) ? argv[i + 1] : NULL;
-    static const char* const with_value[] = { "--graph",  "--check", "--input",
-                                              "--output", "--tail",  "--block",
-                                              "--rate",   "--set",   NULL };
+    static const char* const with_value[] = {
+      "--graph",      "--check",       "--input", "--output", "--tail",
+      "--block",      "--rate",        "--set",   "--name",   "--server",
+      "--connect-in", "--connect-out", "--cpu",   "--stats",  NULL
+    };
     for (const char* const* o = with_value; *o; ++o) {
       if (!strcmp(arg, *o) && !value) {
         return bad(arg, NULL, "a value after it");
@@ -162,6 +188,31 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
       if (parse_double(arg, argv[++i], 8000.0, 384000.0, &opts->rate)) {
         return 1;
       }
+    } else if (!strcmp(arg, "--name")) {
+      opts->name = argv[++i];
+    } else if (!strcmp(arg, "--server")) {
+      opts->server = argv[++i];
+    } else if (!strcmp(arg, "--connect-in")) {
+      opts->connect_in = argv[++i];
+    } else if (!strcmp(arg, "--connect-out")) {
+      opts->connect_out = argv[++i];
+    } else if (!strcmp(arg, "--cpu")) {
+      if (parse_double(arg, argv[++i], 0.0, 1023.0, &d) || d != floor(d)) {
+        return d != floor(d) ? bad(arg, argv[i], "a whole number") : 1;
+      }
+      opts->cpu = (int)d;
+    } else if (!strcmp(arg, "--stats")) {
+      if (parse_double(arg, argv[++i], 0.01, 86400.0, &opts->stats)) {
+        return 1;
+      }
+    } else if (!strcmp(arg, "--no-mlock")) {
+      opts->no_mlock = true;
+    } else if (!strcmp(arg, "--reconnect")) {
+      opts->reconnect = true;
+    } else if (!strcmp(arg, "--node-times")) {
+      opts->node_times = true;
+    } else if (!strcmp(arg, "--stdin-control")) {
+      opts->stdin_control = true;
     } else if (!strcmp(arg, "--set")) {
       if (parse_set(opts, argv[++i], &used)) {
         return 1;
@@ -180,11 +231,15 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
               "--help)\n");
       return 1;
     }
-    if (!opts->output) {
+    if (!opts->output && opts->input) {
       fprintf(stderr,
-              "dspengine: error: no output file given (expected --output "
-              "FILE; live JACK mode is not available yet)\n");
+              "dspengine: error: --input needs --output FILE (without "
+              "--output dspengine runs live under JACK and reads its "
+              "inputs from JACK ports)\n");
       return 1;
+    }
+    if (!opts->output) {
+      opts->command = DSP_COMMAND_LIVE;
     }
   }
   return 0;

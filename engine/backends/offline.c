@@ -5,6 +5,7 @@
 
 #include "plan/plan.h"
 
+#include <samplerate.h>
 #include <sndfile.h>
 
 #include <math.h>
@@ -15,13 +16,20 @@
 #include <time.h>
 
 struct DspOfflineInputImpl {
-  SNDFILE* file;      ///< Open file, or NULL for a generated signal
-  double   rate;      ///< Sample rate
-  uint32_t channels;  ///< Channels
-  uint64_t frames;    ///< Length
-  uint64_t position;  ///< Frames read so far
-  float*   generated; ///< Interleaved generated signal, or NULL
+  SNDFILE*   file;      ///< Open file, or NULL for a generated signal
+  double     rate;      ///< Sample rate delivered (after resampling)
+  double     file_rate; ///< Sample rate of the file or signal
+  uint32_t   channels;  ///< Channels
+  uint64_t   frames;    ///< Length at `rate`
+  uint64_t   position;  ///< Frames read so far (at the source rate)
+  float*     generated; ///< Interleaved generated signal, or NULL
+  SRC_STATE* src;       ///< Resampler from file_rate to rate, or NULL
+  uint64_t   delivered; ///< Frames returned by the resampler
+  float*     src_buf;   ///< Source frames handed to the resampler
 };
+
+/// Frames the resampler pulls from the source at a time.
+#define DSP_OFFLINE_SRC_CHUNK 1024U
 
 DspStatus
 dsp_offline_input_open(const char* const       path,
@@ -55,11 +63,12 @@ dsp_offline_input_open(const char* const       path,
     return dsp_error_set(err, DSP_ERR_NO_MEM, NULL, "out of memory");
   }
 
-  in->file     = file;
-  in->rate     = info.samplerate;
-  in->channels = (uint32_t)info.channels;
-  in->frames   = (uint64_t)info.frames;
-  *input       = in;
+  in->file      = file;
+  in->rate      = info.samplerate;
+  in->file_rate = info.samplerate;
+  in->channels  = (uint32_t)info.channels;
+  in->frames    = (uint64_t)info.frames;
+  *input        = in;
   return DSP_SUCCESS;
 }
 
@@ -126,10 +135,11 @@ dsp_offline_input_generate(const double            rate,
     }
   }
 
-  in->rate     = rate;
-  in->channels = channels;
-  in->frames   = frames;
-  *input       = in;
+  in->rate      = rate;
+  in->file_rate = rate;
+  in->channels  = channels;
+  in->frames    = frames;
+  *input        = in;
   return DSP_SUCCESS;
 }
 
@@ -158,14 +168,18 @@ dsp_offline_input_free(DspOfflineInput* const input)
     if (input->file) {
       sf_close(input->file);
     }
+    if (input->src) {
+      src_delete(input->src);
+    }
+    free(input->src_buf);
     free(input->generated);
     free(input);
   }
 }
 
-/// Read up to `n` interleaved frames; returns the number read.
+/// Read up to `n` interleaved frames at the source rate.
 static uint64_t
-input_read(DspOfflineInput* const in, float* const buf, const uint64_t n)
+source_read(DspOfflineInput* const in, float* const buf, const uint64_t n)
 {
   uint64_t got = 0U;
   if (in->file) {
@@ -179,6 +193,75 @@ input_read(DspOfflineInput* const in, float* const buf, const uint64_t n)
   }
   in->position += got;
   return got;
+}
+
+/// libsamplerate pulls source frames through this.
+static long
+src_pull(void* const cb_data, float** const data)
+{
+  DspOfflineInput* const in = (DspOfflineInput*)cb_data;
+  *data                     = in->src_buf;
+  return (long)source_read(in, in->src_buf, DSP_OFFLINE_SRC_CHUNK);
+}
+
+/// Read up to `n` interleaved frames at the delivered rate.
+static uint64_t
+input_read(DspOfflineInput* const in, float* const buf, const uint64_t n)
+{
+  if (!in->src) {
+    return source_read(in, buf, n);
+  }
+
+  // The length at the new rate is exact: drop the resampler's last extra
+  const uint64_t left = in->frames - in->delivered;
+  const long     got  = src_callback_read(
+    in->src, in->rate / in->file_rate, (long)(n < left ? n : left), buf);
+  in->delivered += got > 0 ? (uint64_t)got : 0U;
+  return got > 0 ? (uint64_t)got : 0U;
+}
+
+DspStatus
+dsp_offline_input_set_rate(DspOfflineInput* const input,
+                           const double           rate,
+                           DspError* const        err)
+{
+  if (rate == input->file_rate) {
+    return DSP_SUCCESS;
+  }
+
+  const double ratio = rate / input->file_rate;
+  if (!src_is_valid_ratio(ratio)) {
+    return dsp_error_set(err,
+                         DSP_ERR_RANGE,
+                         NULL,
+                         "cannot resample %.0f Hz to %.0f Hz (ratio out of "
+                         "range)",
+                         input->file_rate,
+                         rate);
+  }
+
+  int error      = 0;
+  input->src_buf = (float*)calloc(
+    (size_t)DSP_OFFLINE_SRC_CHUNK * input->channels, sizeof(float));
+  input->src =
+    input->src_buf
+      ? src_callback_new(
+          src_pull, SRC_SINC_BEST_QUALITY, (int)input->channels, &error, input)
+      : NULL;
+  if (!input->src) {
+    free(input->src_buf);
+    input->src_buf = NULL;
+    return dsp_error_set(err,
+                         DSP_ERR_NO_MEM,
+                         NULL,
+                         "cannot create resampler: %s",
+                         error ? src_strerror(error) : "out of memory");
+  }
+
+  input->rate = rate;
+  input->frames =
+    (uint64_t)llround((double)input->frames * rate / input->file_rate);
+  return DSP_SUCCESS;
 }
 
 static int

@@ -57,7 +57,15 @@ DspStatus dsp_offline_input_generate(double            rate,
                                      DspOfflineInput** input,
                                      DspError*         err);
 
-/// Sample rate of the input.
+/**
+   Deliver the input at `rate`, resampling it (libsamplerate, best sinc
+   quality) if the file is at another rate.  Call before reading.
+*/
+DspStatus dsp_offline_input_set_rate(DspOfflineInput* input,
+                                     double           rate,
+                                     DspError*        err);
+
+/// Sample rate the input is delivered at.
 double dsp_offline_input_rate(const DspOfflineInput* input);
 
 /// Channels of the input.

@@ -505,6 +505,53 @@ activate_nodes(Compiler* const c)
   return DSP_SUCCESS;
 }
 
+/// Smoothing state for every parameter, and per-step timing counters.
+static DspStatus
+prepare_ramps(Compiler* const c)
+{
+  DspPlan* const      plan = c->plan;
+  const json_t* const ramp = json_object_get(c->graph->root, "ramp_ms");
+  const double        ms =
+    json_is_number(ramp) ? json_number_value(ramp) : DSP_PLAN_DEFAULT_RAMP_MS;
+  const double n    = ms * plan->sample_rate / 1000.0;
+  plan->ramp_frames = n > 0.0 ? (uint32_t)(n + 0.5) : 0U;
+
+  plan->n_ramps = 0U;
+  for (uint32_t i = 0U; i < plan->n_nodes; ++i) {
+    plan->n_ramps += plan->nodes[i]->n_params;
+  }
+
+  plan->ramps = (DspParamRamp*)calloc(plan->n_ramps + 1U, sizeof(DspParamRamp));
+  plan->ramp_base = (uint32_t*)calloc(plan->n_nodes + 1U, sizeof(uint32_t));
+  plan->ramping   = (uint32_t*)calloc(plan->n_ramps + 1U, sizeof(uint32_t));
+  plan->step_ns   = (uint64_t*)calloc(plan->n_steps + 1U, sizeof(uint64_t));
+  if (!plan->ramps || !plan->ramp_base || !plan->ramping || !plan->step_ns) {
+    return no_mem(c);
+  }
+
+  uint32_t k = 0U;
+  for (uint32_t i = 0U; i < plan->n_nodes; ++i) {
+    const DspNode* const node = plan->nodes[i];
+    plan->ramp_base[i]        = k;
+    for (uint32_t p = 0U; p < node->n_params; ++p, ++k) {
+      const uint32_t flags = node->params[p].flags;
+      const float    value = dsp_node_get_param(node, p);
+      plan->ramps[k]       = (DspParamRamp){
+              value,
+              value,
+              0.0f,
+              0U,
+              i,
+              p,
+        (flags & (DSP_PARAM_TOGGLED | DSP_PARAM_INTEGER | DSP_PARAM_OUTPUT))
+                ? 1U
+                : 0U
+      };
+    }
+  }
+  return DSP_SUCCESS;
+}
+
 static void
 compiler_cleanup(Compiler* const c)
 {
@@ -564,7 +611,7 @@ dsp_compile(DspGraph* const         graph,
       !(st = bind_connections(&c)) && !(st = order_nodes(&c)) &&
       !(st = compute_lifetimes(&c)) &&
       !(st = allocate_buffers(&c, env->max_block))) {
-    if (!(st = build_steps(&c))) {
+    if (!(st = build_steps(&c)) && !(st = prepare_ramps(&c))) {
       st = activate_nodes(&c);
     }
   }

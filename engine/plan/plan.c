@@ -23,6 +23,10 @@ dsp_plan_free(DspPlan* const plan)
   free((void*)plan->input_bufs);
   free(plan->out_ops);
   free(plan->arena);
+  free(plan->ramps);
+  free(plan->ramp_base);
+  free(plan->ramping);
+  free(plan->step_ns);
   dsp_graph_free(plan->graph);
   free(plan);
 }

@@ -40,27 +40,49 @@ typedef struct {
   uint32_t     add;     ///< 0 = copy, 1 = add
 } DspOutputOp;
 
+/// Default parameter ramp when a graph gives no `ramp_ms`.
+#define DSP_PLAN_DEFAULT_RAMP_MS 5.0
+
+/// Smoothing state of one parameter: written only by the audio thread once
+/// the plan is current (see engine/rt/smooth.h).
+typedef struct {
+  float    current; ///< Value last written to the node
+  float    target;  ///< Value the ramp ends at
+  float    step;    ///< Change per frame while ramping
+  uint32_t left;    ///< Frames until `target` (0: not ramping)
+  uint32_t node;    ///< Node index (graph order)
+  uint32_t param;   ///< Parameter index in the node
+  uint32_t jump;    ///< 1: never ramped (toggled, integer or output)
+} DspParamRamp;
+
 /// A compiled plan.
 typedef struct DspPlanImpl {
-  DspGraph*    graph;       ///< Graph the plan was made from (owned)
-  double       sample_rate; ///< Rate the nodes were instantiated at
-  uint32_t     max_block;   ///< Largest block dsp_plan_run() accepts at once
-  uint32_t     n_inputs;    ///< External input channels
-  uint32_t     n_outputs;   ///< External output channels
-  uint32_t     n_nodes;     ///< Nodes, in graph file order
-  DspNode**    nodes;       ///< Node instances by graph index (owned)
-  uint32_t     n_steps;     ///< Steps in run order (== n_nodes)
-  DspPlanStep* steps;       ///< Run list
-  uint32_t     n_mix;       ///< Summing ops
-  DspMixOp*    mix;         ///< Summing ops, in step order
-  float**      input_bufs;  ///< Per external input: plan buffer, or NULL
-  uint32_t     n_out_ops;   ///< Output ops
-  DspOutputOp* out_ops;     ///< Output ops, grouped by channel
-  uint32_t     n_buffers;   ///< Buffers in the arena (after reuse)
-  uint32_t     n_values;    ///< Values before reuse (for statistics)
-  float*       arena;       ///< All buffers, n_buffers * max_block floats
-  float*       silence;     ///< Always zero, for unconnected inputs
-  float*       sink;        ///< Never read, for unconnected outputs
+  DspGraph*     graph;       ///< Graph the plan was made from (owned)
+  double        sample_rate; ///< Rate the nodes were instantiated at
+  uint32_t      max_block;   ///< Largest block dsp_plan_run() accepts at once
+  uint32_t      n_inputs;    ///< External input channels
+  uint32_t      n_outputs;   ///< External output channels
+  uint32_t      n_nodes;     ///< Nodes, in graph file order
+  DspNode**     nodes;       ///< Node instances by graph index (owned)
+  uint32_t      n_steps;     ///< Steps in run order (== n_nodes)
+  DspPlanStep*  steps;       ///< Run list
+  uint32_t      n_mix;       ///< Summing ops
+  DspMixOp*     mix;         ///< Summing ops, in step order
+  float**       input_bufs;  ///< Per external input: plan buffer, or NULL
+  uint32_t      n_out_ops;   ///< Output ops
+  DspOutputOp*  out_ops;     ///< Output ops, grouped by channel
+  uint32_t      n_buffers;   ///< Buffers in the arena (after reuse)
+  uint32_t      n_values;    ///< Values before reuse (for statistics)
+  float*        arena;       ///< All buffers, n_buffers * max_block floats
+  float*        silence;     ///< Always zero, for unconnected inputs
+  float*        sink;        ///< Never read, for unconnected outputs
+  uint32_t      ramp_frames; ///< Default ramp length (graph ramp_ms); 0: off
+  uint32_t      n_ramps;     ///< Entries in `ramps` (every node's params)
+  DspParamRamp* ramps;       ///< Per parameter, node by node (owned)
+  uint32_t*     ramp_base;   ///< Per node: index of its first entry in ramps
+  uint32_t*     ramping;     ///< Indices of ramps in progress (n_ramps room)
+  uint32_t      n_ramping;   ///< Entries in `ramping`
+  uint64_t*     step_ns;     ///< Per step: time accumulated by timed runs
 } DspPlan;
 
 /**
@@ -83,5 +105,14 @@ void dsp_plan_run(DspPlan*            plan,
                   const float* const* in,
                   float* const*       out,
                   uint32_t            n_frames);
+
+/**
+   [RT] Like dsp_plan_run(), and add each step's time in nanoseconds
+   (CLOCK_MONOTONIC, read through the vDSO) to `plan->step_ns`.
+*/
+void dsp_plan_run_timed(DspPlan*            plan,
+                        const float* const* in,
+                        float* const*       out,
+                        uint32_t            n_frames);
 
 #endif // DSP_PLAN_H

@@ -6,14 +6,27 @@
 
 #include "plan/plan.h"
 
-#include <string.h>
+#include <stdbool.h>
 
-static void
+#include <string.h>
+#include <time.h>
+
+/// [RT] CLOCK_MONOTONIC in nanoseconds (vDSO: no system call).
+static inline uint64_t
+now_ns(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000U + (uint64_t)ts.tv_nsec;
+}
+
+static inline void
 run_block(const DspPlan* const      plan,
           const float* const* const in,
           float* const* const       out,
           const uint32_t            offset,
-          const uint32_t            n)
+          const uint32_t            n,
+          const bool                timed)
 {
   const size_t bytes = (size_t)n * sizeof(float);
 
@@ -35,7 +48,13 @@ run_block(const DspPlan* const      plan,
         memcpy(op->dst, op->src, bytes);
       }
     }
-    step->run(step->node, n);
+    if (timed) {
+      const uint64_t t0 = now_ns();
+      step->run(step->node, n);
+      plan->step_ns[s] += now_ns() - t0;
+    } else {
+      step->run(step->node, n);
+    }
   }
 
   for (uint32_t k = 0U; k < plan->n_out_ops; ++k) {
@@ -60,7 +79,21 @@ dsp_plan_run(DspPlan* const            plan,
   for (uint32_t offset = 0U; offset < n_frames;) {
     const uint32_t left = n_frames - offset;
     const uint32_t n    = left < plan->max_block ? left : plan->max_block;
-    run_block(plan, in, out, offset, n);
+    run_block(plan, in, out, offset, n, false);
+    offset += n;
+  }
+}
+
+void
+dsp_plan_run_timed(DspPlan* const            plan,
+                   const float* const* const in,
+                   float* const* const       out,
+                   const uint32_t            n_frames)
+{
+  for (uint32_t offset = 0U; offset < n_frames;) {
+    const uint32_t left = n_frames - offset;
+    const uint32_t n    = left < plan->max_block ? left : plan->max_block;
+    run_block(plan, in, out, offset, n, true);
     offset += n;
   }
 }

@@ -34,6 +34,7 @@ typedef struct {
   uint32_t param; ///< Parameter index in the node
   float    value; ///< New value
   DspPlan* plan;  ///< Plan the message is for
+  uint32_t ramp;  ///< Ramp frames: 0 at once, UINT32_MAX the plan's default
 } DspMsg;
 
 /**
@@ -58,8 +59,8 @@ void dsp_runtime_free(DspRuntime* runtime);
 DspStatus dsp_runtime_send_plan(DspRuntime* runtime, DspPlan* plan);
 
 /**
-   Send a parameter change for node `node` of `plan`, applied at the next
-   block boundary (ignored if `plan` is no longer current by then).
+   Send a parameter change for node `node` of `plan`, applied at once at the
+   next block boundary (ignored if `plan` is no longer current by then).
 
    The value must already be range-checked.
 */
@@ -69,6 +70,18 @@ DspStatus dsp_runtime_send_param(DspRuntime* runtime,
                                  uint32_t    param,
                                  float       value);
 
+/**
+   Like dsp_runtime_send_param(), but smoothed: the value ramps linearly to
+   `value` over `ramp_ms` milliseconds (0: at once; negative: the graph's
+   `ramp_ms`, see engine/rt/smooth.h).
+*/
+DspStatus dsp_runtime_send_param_ramp(DspRuntime* runtime,
+                                      DspPlan*    plan,
+                                      uint32_t    node,
+                                      uint32_t    param,
+                                      float       value,
+                                      double      ramp_ms);
+
 /// Free plans the audio thread has retired.  Control thread only.
 void dsp_runtime_collect(DspRuntime* runtime);
 
@@ -76,6 +89,8 @@ void dsp_runtime_collect(DspRuntime* runtime);
    [RT] Apply pending commands, then run the current plan (silence if none).
 
    If the current plan needs more channels than given, outputs silence.
+   While parameters ramp, the plan runs in sub-blocks (engine/rt/smooth.h).
+   Each call is timed for dsp_runtime_stats() (engine/rt/stats.h).
 
    @param in `n_inputs` input buffers of `n_frames` floats.
    @param out `n_outputs` output buffers of `n_frames` floats.

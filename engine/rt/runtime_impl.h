@@ -6,11 +6,33 @@
 
 #include "ring.h"
 #include "runtime.h"
+#include "stats.h"
 
 #include <stdatomic.h>
 
 /// Retired plans that may wait to be collected at once.
 #define DSP_RUNTIME_MAX_RETIRED 64U
+
+/// Events the audio thread may queue before the control thread reads them.
+#define DSP_RUNTIME_MAX_EVENTS 256U
+
+/// Audio-thread accumulators for the current stats window (audio only).
+typedef struct {
+  uint64_t busy_ns;    ///< Time spent in calls this window
+  uint64_t audio_ns;   ///< Audio time processed this window
+  uint64_t max_ns;     ///< Longest call this window
+  uint64_t total_max;  ///< Longest call since start
+  double   peak_load;  ///< Highest single-call load this window
+  uint32_t calls;      ///< Calls this window
+  uint64_t frames;     ///< Frames this window
+  uint64_t cycles;     ///< Calls since start
+  uint64_t all_frames; ///< Frames since start
+  uint64_t overruns;   ///< Overruns since start
+  uint64_t windows;    ///< Windows published
+  bool     timed;      ///< This window ran with per-node timing
+  DspPlan* timed_plan; ///< Plan whose step_ns this window accumulated
+  float    peak[DSP_STATS_MAX_CHANNELS]; ///< Output peaks this window
+} DspStatsWindow;
 
 struct DspRuntimeImpl {
   DspRing*          commands; ///< Control -> audio: DspMsg records
@@ -18,6 +40,12 @@ struct DspRuntimeImpl {
   _Atomic(DspPlan*) current;  ///< Written by the audio thread only
   uint32_t          pending;  ///< Plans retired but not yet queued (ring full)
   DspPlan*          overflow[DSP_RUNTIME_MAX_RETIRED]; ///< Those plans
+  DspRing*          events;        ///< Audio -> control: DspEvent records
+  atomic_bool       node_timing;   ///< Control asks for per-node timing
+  atomic_uint_least64_t xruns;     ///< Host-reported xruns
+  atomic_uint           seq;       ///< Stats sequence lock (odd: writing)
+  DspRuntimeStats       published; ///< Written by the audio thread under seq
+  DspStatsWindow        window;    ///< Audio thread only
 };
 
 #endif // DSP_RUNTIME_IMPL_H

@@ -100,9 +100,41 @@ expect_error 'no input port "in2" (inputs: in0, in1)' "$engine" --check "$work/p
 expect_error "input has 3 channels but graph \"reverb\" has 2 inputs" \
 	sh -c "'$siggen' '$work/three.wav' --channels 3 --seconds 0.1 &&
 	       '$engine' --graph '$root/graphs/reverb.json' --input '$work/three.wav' --output '$work/x.wav'"
-expect_error "input is at 44100 Hz but --rate is 48000" \
-	"$engine" --graph "$root/graphs/reverb.json" --input "$work/in.wav" \
-	--output "$work/x.wav" --rate 48000
+# --rate resamples: a 1 s 44.1 kHz input renders as 1 s at 48 kHz, and a
+# 440 Hz sine stays at 440 Hz (zero crossings counted by python)
+"$engine" --graph "$root/graphs/reverb.json" --input "$work/in.wav" \
+	--output "$work/r48.wav" --rate 48000 --set verb:mix=0 --quiet ||
+	fail "render with --rate 48000"
+frames=$("$wavcmp" "$work/r48.wav" "$work/r48.wav" | sed -n 's/^wavcmp: \([0-9]*\) frames.*/\1/p')
+[ "$frames" = 48000 ] || fail "resampled length: expected 48000 frames, got $frames"
+python3 - "$work/sine.wav" <<'PY' || fail "make sine"
+import math, struct, sys, wave
+w = wave.open(sys.argv[1], "wb")
+w.setnchannels(1); w.setsampwidth(2); w.setframerate(44100)
+w.writeframes(b"".join(struct.pack("<h", int(16000 * math.sin(2 * math.pi * 440 * i / 44100))) for i in range(44100)))
+PY
+cat >"$work/thru.json" <<'JSON'
+{"name": "thru", "inputs": ["i"], "outputs": ["o"], "nodes": [],
+ "connections": [{"from": "graph:i", "to": "graph:o"}]}
+JSON
+"$engine" --graph "$work/thru.json" --input "$work/sine.wav" \
+	--output "$work/sine48.wav" --rate 48000 --quiet || fail "resample sine"
+python3 - "$work/sine48.wav" <<'PY' || fail "resampled sine is not 440 Hz at 48 kHz"
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+at = data.index(b"data")
+size = struct.unpack("<I", data[at + 4:at + 8])[0]
+x = struct.unpack("<%df" % (size // 4), data[at + 8:at + 8 + size])
+assert len(x) == 48000, len(x)
+mid = x[4800:43200]                       # 0.8 s away from the edges
+ups = sum(1 for a, b in zip(mid, mid[1:]) if a < 0 <= b)
+freq = ups / 0.8
+peak = max(abs(v) for v in mid)
+print("resampled: %.1f Hz, peak %.4f" % (freq, peak))
+assert abs(freq - 440) <= 1.25, freq
+assert abs(peak - 16000 / 32768) < 0.01, peak
+PY
+pass "--rate resamples the input"
 expect_error "cannot read audio" \
 	"$engine" --graph "$root/graphs/reverb.json" --input "$work/missing.wav" \
 	--output "$work/x.wav"

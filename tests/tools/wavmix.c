@@ -20,9 +20,9 @@ main(int argc, char** argv)
     return 2;
   }
 
-  const int n_in     = argc - 2;
-  double*   sum      = NULL;
-  sf_count_t frames  = 0;
+  const int  n_in     = argc - 2;
+  double*    sum      = NULL;
+  sf_count_t frames   = 0;
   int        channels = 0;
   int        rate     = 0;
 
@@ -33,18 +33,17 @@ main(int argc, char** argv)
       fprintf(stderr, "wavmix: %s: expected FILE:GAIN_DB\n", arg);
       return 2;
     }
-    *colon           = '\0';
+    *colon            = '\0';
     const double gain = pow(10.0, strtod(colon + 1, NULL) / 20.0);
 
-    SF_INFO        info = {0};
+    SF_INFO        info = { 0 };
     SNDFILE* const f    = sf_open(arg, SFM_READ, &info);
     if (!f) {
       fprintf(stderr, "wavmix: %s: %s\n", arg, sf_strerror(NULL));
       return 2;
     }
     if (k && (info.channels != channels || info.samplerate != rate)) {
-      fprintf(stderr, "wavmix: %s: format differs from the first input\n",
-              arg);
+      fprintf(stderr, "wavmix: %s: format differs from the first input\n", arg);
       return 2;
     }
     channels = info.channels;
@@ -56,15 +55,16 @@ main(int argc, char** argv)
       if (!grown) {
         return 2;
       }
-      memset(grown + frames * channels, 0,
+      memset(grown + frames * channels,
+             0,
              (size_t)(info.frames - frames) * (size_t)channels *
                sizeof(double));
       sum    = grown;
       frames = info.frames;
     }
 
-    float* const buf =
-      (float*)calloc((size_t)info.frames * (size_t)channels + 1U, sizeof(float));
+    float* const buf = (float*)calloc(
+      (size_t)info.frames * (size_t)channels + 1U, sizeof(float));
     sf_readf_float(f, buf, info.frames);
     sf_close(f);
     for (sf_count_t i = 0; i < info.frames * channels; ++i) {
@@ -73,7 +73,7 @@ main(int argc, char** argv)
     free(buf);
   }
 
-  SF_INFO out_info    = {0};
+  SF_INFO out_info    = { 0 };
   out_info.samplerate = rate;
   out_info.channels   = channels;
   out_info.format     = SF_FORMAT_WAV | SF_FORMAT_FLOAT;

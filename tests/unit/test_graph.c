@@ -218,7 +218,9 @@ test_validation_errors(void** state)
                "/connections/1",
                "duplicate connection");
   expect_error(HEAD "\"nodes\": [], \"connections\": [], \"description\": 1}",
-               DSP_ERR_BAD_GRAPH, "/description", "expected a string");
+               DSP_ERR_BAD_GRAPH,
+               "/description",
+               "expected a string");
   expect_error(HEAD "\"nodes\": [], \"connections\": [], \"ramp_ms\": -1}",
                DSP_ERR_BAD_GRAPH,
                "/ramp_ms",

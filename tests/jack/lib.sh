@@ -1,0 +1,84 @@
+# Helpers for the live JACK tests (sourced after tests/cli/lib.sh).
+# Each test runs its own jackd (dummy driver) under a private server name
+# and kills everything it started on exit.
+
+export JACK_NO_AUDIO_RESERVATION=1
+JACK_DEFAULT_SERVER="dsptest-$$-$(date +%s%N | tail -c 6)"
+export JACK_DEFAULT_SERVER
+jackd_pid=""
+engine_pid=""
+
+cleanup_jack() {
+	[ -n "$engine_pid" ] && kill "$engine_pid" 2>/dev/null
+	[ -n "$jackd_pid" ] && kill "$jackd_pid" 2>/dev/null
+	[ -n "$engine_pid" ] && wait "$engine_pid" 2>/dev/null
+	[ -n "$jackd_pid" ] && wait "$jackd_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup_jack EXIT
+
+# start_jackd PERIOD: start a dummy-driver server and wait until it runs.
+start_jackd() {
+	jackd ${JACKD_RT:---no-realtime} -d dummy -r 48000 -p "$1" >>"$work/jackd.log" 2>&1 &
+	jackd_pid=$!
+	i=0
+	while [ "$(jack_wait -c -s "$JACK_DEFAULT_SERVER" 2>/dev/null)" != running ]; do
+		i=$((i + 1))
+		[ $i -lt 250 ] || fail "jackd did not start: $(cat "$work/jackd.log")"
+		sleep 0.02
+	done
+}
+
+stop_jackd() {
+	kill "$jackd_pid" 2>/dev/null
+	wait "$jackd_pid" 2>/dev/null
+	jackd_pid=""
+}
+
+# wait_for FILE TEXT [SECONDS]: wait until FILE contains TEXT.
+wait_for() {
+	i=0
+	limit=$(( ${3:-20} * 50 ))
+	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt $limit ] || return 1
+		sleep 0.02
+	done
+}
+
+# start_engine ARGS...: run the engine live in the background, logging to
+# $work/engine.out and $work/engine.err, and wait for "ready".
+start_engine() {
+	"$engine" "$@" >"$work/engine.out" 2>"$work/engine.err" &
+	engine_pid=$!
+	wait_for "$work/engine.err" "dspengine: ready" 30 ||
+		fail "engine not ready: $(cat "$work/engine.err")"
+}
+
+# stop_engine: SIGTERM the engine; it must leave with status 0.
+stop_engine() {
+	kill -TERM "$engine_pid"
+	wait "$engine_pid"
+	rc=$?
+	engine_pid=""
+	[ $rc -eq 0 ] || fail "engine exited with $rc: $(cat "$work/engine.err")"
+}
+
+# check_aligned REF OUT PERIOD WHAT: OUT matches REF within 1e-6 at an
+# offset of 0 or one period (the server's order of the two clients).
+check_aligned() {
+	for off in 0 "$3"; do
+		if "$wavcmp" "$1" "$2" --tol 1e-6 --offset-b "$off" >"$work/cmp" 2>&1; then
+			pass "$4: matches offline render within 1e-6 (offset $off): $(cat "$work/cmp")"
+			return 0
+		fi
+		cat "$work/cmp" >&2
+	done
+	fail "$4: live output differs from the offline render"
+}
+
+# xrun_count: cycles in which jackd logged a client as not finished (its
+# output was dropped), including those a client's xrun callback misses.
+xrun_count() {
+	grep -c "was not finished" "$work/jackd.log" 2>/dev/null || true
+}
