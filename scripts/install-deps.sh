@@ -3,7 +3,7 @@
 # Non-interactive, no recommended packages; safe to run again.
 set -eu
 
-PKGS="build-essential meson ninja-build pkg-config clang-format
+PKGS="build-essential meson ninja-build pkg-config clang-format clang libclang-rt-14-dev
 liblilv-dev lv2-dev lilv-utils
 jackd2 libjack-jackd2-dev
 liblo-dev liblo-tools

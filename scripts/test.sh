@@ -10,21 +10,42 @@ cd "$(dirname "$0")/.."
 	exit 1
 }
 
+rm -f build/meson-logs/testlog.json build-san/meson-logs/testlog.json
 meson test -C build -v --num-processes 2 "$@"
 status=$?
 
-python3 - build/meson-logs/testlog.json <<'PY'
-import json, sys
+# The same suites again built with clang under AddressSanitizer and
+# UndefinedBehaviorSanitizer (leaks included), plus a bounded libFuzzer run
+# of every harness.  The JACK/VM suites run in the plain build only.
+if [ -z "${DSP_SKIP_SANITIZERS:-}" ]; then
+	if [ -f build-san/build.ninja ]; then
+		meson setup --reconfigure build-san >/dev/null
+	else
+		CC=clang meson setup build-san -Db_sanitize=address,undefined \
+			-Db_lundef=false -Dfuzz=true -Dbench=false
+	fi
+	meson compile -C build-san &&
+		meson test -C build-san -v --num-processes 2 --suite unit \
+			--suite state --suite lv2 --suite faust --suite cli --suite fuzz ||
+		status=1
+fi
+
+python3 - build/meson-logs/testlog.json build-san/meson-logs/testlog.json <<'PY'
+import json, os, sys
 passed = failed = skipped = 0
-for line in open(sys.argv[1]):
-    result = json.loads(line)["result"]
-    if result in ("OK", "EXPECTEDFAIL"):
-        passed += 1
-    elif result == "SKIP":
-        skipped += 1
-    else:
-        failed += 1
-        print("FAILED:", json.loads(line)["name"])
+for log in sys.argv[1:]:
+    if not os.path.exists(log):
+        continue
+    build = os.path.basename(os.path.dirname(os.path.dirname(log)))
+    for line in open(log):
+        test = json.loads(line)
+        if test["result"] in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif test["result"] == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+            print("FAILED:", build, test["name"])
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
 PY
 exit $status

@@ -227,7 +227,7 @@ extern _Thread_local bool dsp_lv2_in_run;
 int dsp_lv2_log_vprintf(LV2_Log_Handle handle,
                         LV2_URID       type,
                         const char*    fmt,
-                        va_list        ap);
+                        va_list ap) __attribute__((format(printf, 3, 0)));
 
 /// LV2_Log_Log::printf (handle is a DspLv2Node).
 int dsp_lv2_log_printf(LV2_Log_Handle handle,
