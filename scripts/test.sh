@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 	exit 1
 }
 
-rm -f build/meson-logs/testlog.json build-san/meson-logs/testlog.json
+rm -f build/meson-logs/testlog.json build-san/meson-logs/testlog.json \
+	build-tsan/meson-logs/testlog.json
 meson test -C build -v --num-processes 2 "$@"
 status=$?
 
@@ -28,9 +29,24 @@ if [ -z "${DSP_SKIP_SANITIZERS:-}" ]; then
 		meson test -C build-san -v --num-processes 2 --suite unit \
 			--suite state --suite lv2 --suite faust --suite cli --suite fuzz ||
 		status=1
+
+	# ThreadSanitizer over the tests where threads meet: the audio thread
+	# and a control thread (rt-trap, ring, runtime), LV2 worker threads,
+	# and the checkpoint writer killed mid-write (state-crash)
+	if [ -f build-tsan/build.ninja ]; then
+		meson setup --reconfigure build-tsan >/dev/null
+	else
+		CC=clang meson setup build-tsan -Db_sanitize=thread \
+			-Db_lundef=false -Dbench=false
+	fi
+	meson compile -C build-tsan &&
+		meson test -C build-tsan -v --num-processes 2 rt-trap ring runtime \
+			"lv2 node" state-crash ||
+		status=1
 fi
 
-python3 - build/meson-logs/testlog.json build-san/meson-logs/testlog.json <<'PY'
+python3 - build/meson-logs/testlog.json build-san/meson-logs/testlog.json \
+	build-tsan/meson-logs/testlog.json <<'PY'
 import json, os, sys
 passed = failed = skipped = 0
 for log in sys.argv[1:]:

@@ -20,6 +20,54 @@ extern void* __libc_realloc(void* ptr, size_t size);
 extern void  __libc_free(void* ptr);
 extern void* __libc_memalign(size_t align, size_t size);
 
+#if defined(DSP_TEST_NO_HOOKS)
+
+// Sanitizer builds replace malloc themselves: no interposition, nothing
+// counted (tests that need the hooks check dsp_hooks_available()).
+
+bool
+dsp_hooks_available(void)
+{
+  return false;
+}
+
+void
+dsp_hooks_trap_begin(void)
+{
+}
+
+size_t
+dsp_hooks_trap_end(void)
+{
+  return 0U;
+}
+
+const char*
+dsp_hooks_trap_first(void)
+{
+  return NULL;
+}
+
+void
+dsp_hooks_fail_after(const size_t n)
+{
+  (void)n;
+}
+
+size_t
+dsp_hooks_fail_end(void)
+{
+  return 0U;
+}
+
+#else
+
+bool
+dsp_hooks_available(void)
+{
+  return true;
+}
+
 static _Thread_local bool        trapping   = false;
 static _Thread_local size_t      trap_hits  = 0U;
 static _Thread_local const char* trap_first = NULL;
@@ -155,3 +203,5 @@ dsp_hooks_fail_end(void)
   failing = false;
   return fail_count;
 }
+
+#endif // DSP_TEST_NO_HOOKS

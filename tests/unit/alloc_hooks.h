@@ -4,6 +4,7 @@
 #ifndef DSP_TEST_ALLOC_HOOKS_H
 #define DSP_TEST_ALLOC_HOOKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /**
@@ -18,6 +19,9 @@
    - fail: make the Nth allocation from now fail, to test that
      constructors clean up after every failure; see dsp_hooks_fail_after.
 */
+
+/// True if the hooks are active (false in sanitizer builds).
+bool dsp_hooks_available(void);
 
 /// Start counting allocator and mutex calls made by this thread.
 void dsp_hooks_trap_begin(void);
