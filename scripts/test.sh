@@ -14,6 +14,7 @@ rm -f build/meson-logs/testlog.json build-san/meson-logs/testlog.json \
 	build-tsan/meson-logs/testlog.json
 meson test -C build -v --num-processes 2 "$@"
 status=$?
+broken=""
 
 # The same suites again built with clang under AddressSanitizer and
 # UndefinedBehaviorSanitizer (leaks included), plus a bounded libFuzzer run
@@ -25,10 +26,14 @@ if [ -z "${DSP_SKIP_SANITIZERS:-}" ]; then
 		CC=clang meson setup build-san -Db_sanitize=address,undefined \
 			-Db_lundef=false -Dfuzz=true -Dbench=false
 	fi
-	meson compile -C build-san &&
+	if meson compile -C build-san; then
 		meson test -C build-san -v --num-processes 2 --suite unit \
-			--suite state --suite lv2 --suite faust --suite cli --suite fuzz ||
+			--suite state --suite lv2 --suite faust --suite cli \
+			--suite fuzz || status=1
+	else
 		status=1
+		broken="$broken build-san"
+	fi
 
 	# ThreadSanitizer over the tests where threads meet: the audio thread
 	# and a control thread (rt-trap, ring, runtime), LV2 worker threads,
@@ -39,16 +44,22 @@ if [ -z "${DSP_SKIP_SANITIZERS:-}" ]; then
 		CC=clang meson setup build-tsan -Db_sanitize=thread \
 			-Db_lundef=false -Dbench=false
 	fi
-	meson compile -C build-tsan &&
-		meson test -C build-tsan -v --num-processes 2 rt-trap ring runtime \
-			"lv2 node" state-crash ||
+	if meson compile -C build-tsan; then
+		meson test -C build-tsan -v --num-processes 2 rt-trap ring \
+			runtime "lv2 node" state-crash || status=1
+	else
 		status=1
+		broken="$broken build-tsan"
+	fi
 fi
 
-python3 - build/meson-logs/testlog.json build-san/meson-logs/testlog.json \
+BROKEN="$broken" python3 - build/meson-logs/testlog.json build-san/meson-logs/testlog.json \
 	build-tsan/meson-logs/testlog.json <<'PY'
 import json, os, sys
 passed = failed = skipped = 0
+for build in os.environ.get("BROKEN", "").split():
+    failed += 1
+    print("FAILED:", build, "did not compile")
 for log in sys.argv[1:]:
     if not os.path.exists(log):
         continue
