@@ -1,18 +1,20 @@
 // Copyright 2026 The dspengine authors
 // SPDX-License-Identifier: ISC
 
-// Live mode: the control thread of a JACK client.  It compiles plans, sends
-// them and parameter changes through the runtime's ring, frees retired
-// plans, reports measurements, and follows the server (shutdown, buffer
-// size, reconnection).  The audio thread only runs backends/jack_rt.c.
+// Live mode: the control thread of a JACK client.  It owns the DspEngine
+// (control/engine.h), which compiles plans and sends them and parameter
+// changes through the runtime's ring; this loop polls the OSC sockets and
+// stdin, frees retired plans, reports measurements, and follows the server
+// (shutdown, buffer size, reconnection).  The engine is only ever touched
+// from this thread.  The audio thread only runs backends/jack_rt.c.
 
 #include "live.h"
 
 #include "backends/jack.h"
-#include "compile/compile.h"
+#include "control/engine.h"
 #include "graph/graph.h"
 #include "nodes/lv2/lv2.h"
-#include "nodes/setup.h"
+#include "osc/osc.h"
 #include "rt/runtime.h"
 #include "rt/stats.h"
 
@@ -44,18 +46,16 @@ on_signal(const int sig)
 /// Live state, all owned by the control thread.
 typedef struct {
   const DspOptions* opts;
-  DspSetup          setup;      ///< Node environment (LV2 world for all)
-  DspRuntime*       rt;         ///< Runtime shared with the audio thread
+  DspEngine*        engine;     ///< Graphs, slots, parameters, runtime
+  DspRuntime*       rt;         ///< The engine's runtime (borrowed)
+  DspOsc*           osc;        ///< OSC server, or NULL
   DspJack*          jack;       ///< Client, NULL while disconnected
-  DspPlan*          plan;       ///< Last plan sent (owned by the runtime)
-  DspGraph*         layout;     ///< First graph: defines the JACK ports
-  char              path[1024]; ///< File of the running graph
+  bool              started;    ///< The graph has been compiled once
   char              line[4096]; ///< Partial stdin line
   size_t            line_len;   ///< Bytes in `line`
   bool              stdin_open; ///< Still reading commands
   bool              quit;       ///< "quit" received
   double            next_stats; ///< Monotonic time of the next report
-  double            rate;       ///< Rate the plan was compiled at
   uint32_t          max_block;  ///< Block the plan was compiled with
   uint32_t          period;     ///< Server's period as last known
 } Live;
@@ -77,104 +77,17 @@ report_error(const DspError* const err)
   return 1;
 }
 
-/// True if `graph` has the same external channels as the registered ports.
-static bool
-same_layout(const DspGraph* const a, const DspGraph* const b)
+/// Map an OSC time tag to a JACK frame time (DSP_RUNTIME_NOW if past).
+static int64_t
+frame_of_ntp(void* const data, const uint64_t ntp)
 {
-  if (a->n_inputs != b->n_inputs || a->n_outputs != b->n_outputs) {
-    return false;
+  const Live* const live = (const Live*)data;
+  if (!live->jack) {
+    return DSP_RUNTIME_NOW;
   }
-  for (uint32_t i = 0U; i < a->n_inputs; ++i) {
-    if (strcmp(a->inputs[i], b->inputs[i])) {
-      return false;
-    }
-  }
-  for (uint32_t i = 0U; i < a->n_outputs; ++i) {
-    if (strcmp(a->outputs[i], b->outputs[i])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-/**
-   Load and compile `path` at the current rate and send the plan.  The
-   audio thread swaps to it at its next block; the old plan comes back
-   through the retired ring and is freed by dsp_runtime_collect().
-*/
-static DspStatus
-load_plan(Live* const live, const char* const path, DspError* const err)
-{
-  DspGraph* graph = NULL;
-  DspStatus st    = dsp_graph_load_file(path, &graph, err);
-  if (st) {
-    return st;
-  }
-
-  if (live->layout && !same_layout(live->layout, graph)) {
-    dsp_graph_free(graph);
-    return dsp_error_set(err,
-                         DSP_ERR_BAD_GRAPH,
-                         NULL,
-                         "%s: external channels differ from the running "
-                         "graph's JACK ports (expected the same inputs and "
-                         "outputs)",
-                         path);
-  }
-
-  live->setup.env.sample_rate = live->rate;
-  live->setup.env.max_block   = live->max_block;
-  DspPlan* plan               = NULL;
-  if ((st = dsp_compile(graph, &live->setup.env, &plan, err))) {
-    dsp_graph_free(graph);
-    return st;
-  }
-
-  if ((st = dsp_runtime_send_plan(live->rt, plan))) {
-    dsp_plan_free(plan);
-    return dsp_error_set(err, st, NULL, "command ring full; try again");
-  }
-
-  live->plan = plan;
-  if (path != live->path) {
-    snprintf(live->path, sizeof(live->path), "%s", path);
-  }
-  return DSP_SUCCESS;
-}
-
-/// Resolve NODE and PARAM of the current plan, check VALUE, send it.
-static DspStatus
-set_param(Live* const       live,
-          const char* const node_id,
-          const char* const param,
-          const float       value,
-          const double      ramp_ms,
-          DspError* const   err)
-{
-  DspPlan* const plan = live->plan;
-  const int      n    = dsp_plan_find_node(plan, node_id);
-  if (n < 0) {
-    return dsp_error_set(
-      err, DSP_ERR_NOT_FOUND, NULL, "no node with id \"%s\"", node_id);
-  }
-
-  const DspNode* const node = plan->nodes[n];
-  const int            p    = dsp_node_find_param(node, param);
-  if (p < 0) {
-    return dsp_error_set(err,
-                         DSP_ERR_NOT_FOUND,
-                         NULL,
-                         "node \"%s\" has no parameter \"%s\"",
-                         node_id,
-                         param);
-  }
-
-  DspStatus st = dsp_node_check_param(node, (uint32_t)p, value, NULL, err);
-  if (!st && (st = dsp_runtime_send_param_ramp(
-                live->rt, plan, (uint32_t)n, (uint32_t)p, value, ramp_ms))) {
-    dsp_error_set(err, st, NULL, "command ring full; try again");
-  }
-  return st;
+  const double unix_time = (double)(ntp >> 32U) - 2208988800.0 +
+                           (double)(ntp & 0xFFFFFFFFU) / 4294967296.0;
+  return dsp_jack_frame_at(live->jack, unix_time);
 }
 
 static void
@@ -202,17 +115,16 @@ print_stats(Live* const live, FILE* const out)
     for (uint32_t ch = 0U; ch < s.n_outputs; ++ch) {
       const double db =
         s.peak[ch] > 0.0f ? 20.0 * log10(s.peak[ch]) : -INFINITY;
+      const DspGraph* const layout = dsp_engine_layout(live->engine);
       fprintf(out,
               " %s %.1f dBFS",
-              live->layout && ch < live->layout->n_outputs
-                ? live->layout->outputs[ch]
-                : "?",
+              layout && ch < layout->n_outputs ? layout->outputs[ch] : "?",
               db);
     }
     fprintf(out, "\n");
   }
 
-  const DspPlan* const plan = live->plan;
+  const DspPlan* const plan = dsp_engine_plan(live->engine);
   for (uint32_t k = 0U; plan && k < s.n_steps; ++k) {
     const uint32_t n = s.step_node[k];
     fprintf(out,
@@ -252,16 +164,17 @@ run_command(Live* const live, char* const line)
                          DSP_ERR_BAD_ARG,
                          NULL,
                          "expected: set NODE PARAM VALUE [RAMP_MS]");
-    } else if (!live->plan) {
-      st = dsp_error_set(&err, DSP_ERR_NOT_FOUND, NULL, "no graph loaded");
     } else {
-      st = set_param(live, node, param, (float)v, r, &err);
+      st = dsp_engine_set_param(
+        live->engine, node, param, (float)v, r, DSP_RUNTIME_NOW, &err);
     }
   } else if (!strcmp(cmd, "load")) {
     const char* const path = strtok_r(NULL, "\r", &save);
-    st                     = path ? load_plan(live, path, &err)
-                                  : dsp_error_set(
-                  &err, DSP_ERR_BAD_ARG, NULL, "expected: load FILE.json");
+    st =
+      path
+        ? dsp_engine_load(live->engine, path, -1.0, -1.0, DSP_RUNTIME_NOW, &err)
+        : dsp_error_set(
+            &err, DSP_ERR_BAD_ARG, NULL, "expected: load FILE.json");
   } else if (!strcmp(cmd, "stats")) {
     print_stats(live, stdout);
   } else if (!strcmp(cmd, "quit")) {
@@ -320,29 +233,31 @@ join(Live* const live, DspError* const err)
 {
   const DspOptions* const opts  = live->opts;
   const DspJackOptions    jopts = { opts->name, opts->server };
-  DspStatus               st =
-    dsp_jack_open(&jopts, live->layout, live->rt, &live->jack, err);
+  DspStatus               st    = dsp_jack_open(
+    &jopts, dsp_engine_layout(live->engine), live->rt, &live->jack, err);
   if (st) {
     return st;
   }
 
+  // Compile at the server's rate (again only if the rate changed)
   const double   rate   = dsp_jack_sample_rate(live->jack);
   const uint32_t period = dsp_jack_buffer_size(live->jack);
-  const bool     first  = !live->plan;
+  const bool     first  = !live->started;
   live->period          = period;
-  if (first || rate != live->rate) {
-    live->rate      = rate;
+  if (first) {
     live->max_block = period > DSP_LIVE_MIN_BLOCK ? period : DSP_LIVE_MIN_BLOCK;
-    if ((st = load_plan(live, live->path, err))) {
-      return st;
-    }
   }
+  if ((st = dsp_engine_start(live->engine, rate, live->max_block, err))) {
+    return st;
+  }
+  live->started = true;
 
   if (first) {
     // --set overrides apply at once, before the first block
     for (uint32_t i = 0U; !st && i < opts->n_sets; ++i) {
       const DspParamSet* const s = &opts->sets[i];
-      st = set_param(live, s->node, s->param, s->value, 0.0, err);
+      st                         = dsp_engine_set_param(
+        live->engine, s->node, s->param, s->value, 0.0, DSP_RUNTIME_NOW, err);
     }
     if (st) {
       return st;
@@ -372,7 +287,7 @@ join(Live* const live, DspError* const err)
             "dspengine: live: graph %s as JACK client \"%s\", %.0f Hz, "
             "period %u frames (%.2f ms), max block %u\n"
             "dspengine: real-time scheduling: %s (%s)%s\n",
-            live->plan->graph->name,
+            dsp_engine_plan(live->engine)->graph->name,
             dsp_jack_client_name(live->jack),
             rate,
             period,
@@ -382,6 +297,13 @@ join(Live* const live, DspError* const err)
             sched,
             pinned);
   }
+  if (live->osc && !opts->quiet) {
+    fprintf(stderr,
+            "dspengine: OSC on udp%s %s:%d (docs/osc.md)\n",
+            opts->osc_tcp ? "+tcp" : "",
+            opts->osc_bind,
+            dsp_osc_port(live->osc));
+  }
   fprintf(stderr, "dspengine: ready\n");
   return DSP_SUCCESS;
 }
@@ -389,7 +311,7 @@ join(Live* const live, DspError* const err)
 static void
 flush_lv2_logs(const Live* const live)
 {
-  const DspPlan* const plan = live->plan;
+  const DspPlan* const plan = dsp_engine_plan(live->engine);
   for (uint32_t i = 0U; plan && i < plan->n_nodes; ++i) {
     if (plan->nodes[i]->klass == &dsp_lv2_node_class) {
       dsp_lv2_node_flush_log(plan->nodes[i], stderr);
@@ -401,7 +323,7 @@ flush_lv2_logs(const Live* const live)
 static void
 service(Live* const live)
 {
-  dsp_runtime_collect(live->rt);
+  dsp_engine_collect(live->engine);
   flush_lv2_logs(live);
 
   DspEvent ev;
@@ -451,14 +373,29 @@ rejoin(Live* const live)
 static int
 loop(Live* const live)
 {
+  int timeout = DSP_LIVE_POLL_MS;
   while (!stop_signal && !live->quit) {
-    struct pollfd fd = { STDIN_FILENO, POLLIN, 0 };
-    const int     n  = poll(&fd, live->stdin_open ? 1U : 0U, DSP_LIVE_POLL_MS);
-    if (n > 0 && (fd.revents & (POLLIN | POLLHUP))) {
+    struct pollfd fds[1U + DSP_OSC_MAX_FDS];
+    fds[0]               = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
+    const uint32_t n_osc = live->osc ? dsp_osc_fds(live->osc, fds + 1) : 0U;
+    if (!live->stdin_open) {
+      fds[0].fd = -1; // Ignored by poll
+    }
+    const int n = poll(fds, 1U + n_osc, timeout);
+    if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP))) {
       read_commands(live);
+    }
+    if (n > 0 && live->osc) {
+      dsp_osc_process(live->osc, fds + 1, n_osc);
     }
 
     service(live);
+    timeout = DSP_LIVE_POLL_MS;
+    if (live->osc) {
+      const int due = dsp_osc_service(live->osc);
+      timeout       = (due >= 0 && due < timeout) ? due : timeout;
+      live->quit    = live->quit || dsp_osc_quit_requested(live->osc);
+    }
 
     if (live->jack && dsp_jack_is_shut_down(live->jack)) {
       fprintf(stderr,
@@ -482,12 +419,35 @@ dsp_live_run(const DspOptions* const opts)
   memset(&live, 0, sizeof(live));
   live.opts       = opts;
   live.stdin_open = opts->stdin_control;
-  snprintf(live.path, sizeof(live.path), "%s", opts->graph);
 
   DspError err;
   memset(&err, 0, sizeof(err));
-  if (dsp_graph_load_file(opts->graph, &live.layout, &err)) {
+  DspStatus st = dsp_engine_new(1024U, &live.engine, &err);
+  if (st) {
     return report_error(&err);
+  }
+  live.rt = dsp_engine_runtime(live.engine);
+  dsp_engine_set_swap_defaults(live.engine, opts->xfade_ms, opts->swap_tail);
+  if ((st = dsp_engine_open(live.engine, opts->graph, &err))) {
+    dsp_engine_free(live.engine);
+    return report_error(&err);
+  }
+
+  if (opts->osc) {
+    const DspOscOptions oo = { opts->osc_bind,
+                               opts->osc_port,
+                               opts->osc_tcp,
+                               opts->osc_allow_quit,
+                               opts->node_times };
+    if ((st = dsp_osc_new(&oo, live.engine, &live.osc, &err))) {
+      dsp_engine_free(live.engine);
+      report_error(&err);
+      fprintf(stderr,
+              "dspengine: (choose another port with --osc-port N, or run "
+              "without OSC with --no-osc)\n");
+      return 1;
+    }
+    dsp_osc_set_clock(live.osc, frame_of_ntp, &live);
   }
 
   struct sigaction sa;
@@ -498,49 +458,40 @@ dsp_live_run(const DspOptions* const opts)
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  int       status = 0;
-  DspStatus st     = DSP_SUCCESS;
-  if (!(live.rt = dsp_runtime_new(1024U))) {
-    st = dsp_error_set(&err, DSP_ERR_NO_MEM, NULL, "out of memory");
-  } else if (!(st = dsp_setup_init(&live.setup, NULL, 48000.0, 1024U, &err))) {
-    live.setup.env.threaded_worker = true;
-    dsp_runtime_set_node_timing(live.rt, opts->node_times);
+  int status = 0;
+  dsp_runtime_set_node_timing(live.rt, opts->node_times);
 
-    if (!opts->no_mlock) {
-      if (mlockall(MCL_CURRENT | MCL_FUTURE)) {
-        fprintf(stderr,
-                "dspengine: warning: memory not locked (mlockall: %s; "
-                "raise the memlock limit, see docs/jack.md)\n",
-                strerror(errno));
-      } else if (!opts->quiet) {
-        fprintf(stderr, "dspengine: memory locked (mlockall)\n");
-      }
+  if (!opts->no_mlock) {
+    if (mlockall(MCL_CURRENT | MCL_FUTURE)) {
+      fprintf(stderr,
+              "dspengine: warning: memory not locked (mlockall: %s; "
+              "raise the memlock limit, see docs/jack.md)\n",
+              strerror(errno));
+    } else if (!opts->quiet) {
+      fprintf(stderr, "dspengine: memory locked (mlockall)\n");
     }
+  }
 
-    st = join(&live, &err);
-    if (st && opts->reconnect && !live.jack) {
-      // No server yet: say so once, then wait for one
-      report_error(&err);
-      st = rejoin(&live) ? DSP_SUCCESS : DSP_FAILURE;
-    }
-    if (st == DSP_FAILURE) {
-      status = 0; // Interrupted while waiting
-    } else if (st) {
-      status = report_error(&err);
-    } else {
-      live.next_stats = now_s() + opts->stats;
-      status          = loop(&live);
-      if (!opts->quiet && !status) {
-        fprintf(stderr, "dspengine: stopping\n");
-      }
-    }
-  } else {
+  st = join(&live, &err);
+  if (st && opts->reconnect && !live.jack) {
+    // No server yet: say so once, then wait for one
+    report_error(&err);
+    st = rejoin(&live) ? DSP_SUCCESS : DSP_FAILURE;
+  }
+  if (st == DSP_FAILURE) {
+    status = 0; // Interrupted while waiting
+  } else if (st) {
     status = report_error(&err);
+  } else {
+    live.next_stats = now_s() + opts->stats;
+    status          = loop(&live);
+    if (!opts->quiet && !status) {
+      fprintf(stderr, "dspengine: stopping\n");
+    }
   }
 
   dsp_jack_close(live.jack); // Stops the audio thread
-  dsp_runtime_free(live.rt);
-  dsp_setup_cleanup(&live.setup);
-  dsp_graph_free(live.layout);
+  dsp_osc_free(live.osc);
+  dsp_engine_free(live.engine);
   return status;
 }

@@ -51,6 +51,15 @@ dsp_options_usage(const char* const program)
     "  --stdin-control     Debugging aid: read commands on stdin: \"set\n"
     "                      NODE PARAM VALUE [RAMP_MS]\", \"load G.json\",\n"
     "                      \"stats\", \"quit\"\n"
+    "  --osc-port N        Serve OSC on UDP port N (default 9000; 0: any\n"
+    "                      free port); see docs/osc.md\n"
+    "  --osc-bind ADDR     Address to bind (default 127.0.0.1)\n"
+    "  --osc-tcp           Also accept OSC over TCP on the same port\n"
+    "  --osc-allow-quit    Let /quit stop the engine\n"
+    "  --no-osc            Do not serve OSC\n"
+    "  --xfade MS          Default crossfade of graph swaps (default 50)\n"
+    "  --swap-tail S       Longest time a swapped-out graph rings out\n"
+    "                      (default 10)\n"
     "\n"
     "Other options:\n"
     "  --check FILE        Validate a graph; list nodes, ports, parameters\n"
@@ -132,20 +141,26 @@ int
 dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
 {
   memset(opts, 0, sizeof(*opts));
-  opts->command = DSP_COMMAND_RENDER;
-  opts->tail    = -1.0;
-  opts->block   = 256U;
-  opts->name    = "dspengine";
-  opts->cpu     = -1;
+  opts->command   = DSP_COMMAND_RENDER;
+  opts->tail      = -1.0;
+  opts->block     = 256U;
+  opts->name      = "dspengine";
+  opts->cpu       = -1;
+  opts->osc       = true;
+  opts->osc_port  = 9000;
+  opts->osc_bind  = "127.0.0.1";
+  opts->xfade_ms  = 50.0;
+  opts->swap_tail = 10.0;
 
   size_t used = 0U;
   for (int i = 1; i < argc; ++i) {
     const char* const        arg          = argv[i];
     const char* const        value        = (i + 1 < argc) ? argv[i + 1] : NULL;
     static const char* const with_value[] = {
-      "--graph",      "--check",       "--input", "--output", "--tail",
-      "--block",      "--rate",        "--set",   "--name",   "--server",
-      "--connect-in", "--connect-out", "--cpu",   "--stats",  NULL
+      "--graph",      "--check",       "--input",     "--output", "--tail",
+      "--block",      "--rate",        "--set",       "--name",   "--server",
+      "--connect-in", "--connect-out", "--cpu",       "--stats",  "--osc-port",
+      "--osc-bind",   "--xfade",       "--swap-tail", NULL
     };
     for (const char* const* o = with_value; *o; ++o) {
       if (!strcmp(arg, *o) && !value) {
@@ -213,6 +228,27 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
       opts->node_times = true;
     } else if (!strcmp(arg, "--stdin-control")) {
       opts->stdin_control = true;
+    } else if (!strcmp(arg, "--osc-port")) {
+      if (parse_double(arg, argv[++i], 0.0, 65535.0, &d) || d != floor(d)) {
+        return d != floor(d) ? bad(arg, argv[i], "a whole number") : 1;
+      }
+      opts->osc_port = (int)d;
+    } else if (!strcmp(arg, "--osc-bind")) {
+      opts->osc_bind = argv[++i];
+    } else if (!strcmp(arg, "--osc-tcp")) {
+      opts->osc_tcp = true;
+    } else if (!strcmp(arg, "--osc-allow-quit")) {
+      opts->osc_allow_quit = true;
+    } else if (!strcmp(arg, "--no-osc")) {
+      opts->osc = false;
+    } else if (!strcmp(arg, "--xfade")) {
+      if (parse_double(arg, argv[++i], 0.0, 60000.0, &opts->xfade_ms)) {
+        return 1;
+      }
+    } else if (!strcmp(arg, "--swap-tail")) {
+      if (parse_double(arg, argv[++i], 0.0, 3600.0, &opts->swap_tail)) {
+        return 1;
+      }
     } else if (!strcmp(arg, "--set")) {
       if (parse_set(opts, argv[++i], &used)) {
         return 1;

@@ -29,26 +29,33 @@ typedef struct {
 
 /// Parsed command line.  Strings point into argv or `storage`.
 typedef struct {
-  DspCommand  command;       ///< What to do
-  const char* graph;         ///< --graph or --check file
-  const char* input;         ///< --input, NULL: generated test signal
-  const char* output;        ///< --output
-  double      tail;          ///< --tail seconds, negative: default
-  uint32_t    block;         ///< --block frames
-  double      rate;          ///< --rate Hz, 0: input's rate
-  bool        quiet;         ///< --quiet
-  bool        json;          ///< --json (for --check)
-  const char* name;          ///< --name: JACK client name
-  const char* server;        ///< --server: JACK server, NULL: default
-  const char* connect_in;    ///< --connect-in pattern, or NULL
-  const char* connect_out;   ///< --connect-out pattern, or NULL
-  int         cpu;           ///< --cpu core for the process thread, -1: none
-  bool        no_mlock;      ///< --no-mlock
-  bool        reconnect;     ///< --reconnect: rejoin a restarted server
-  double      stats;         ///< --stats seconds between reports, 0: none
-  bool        node_times;    ///< --node-times: per-node timing in stats
-  bool        stdin_control; ///< --stdin-control: read commands on stdin
-  uint32_t    n_sets;        ///< Number of --set options
+  DspCommand  command;        ///< What to do
+  const char* graph;          ///< --graph or --check file
+  const char* input;          ///< --input, NULL: generated test signal
+  const char* output;         ///< --output
+  double      tail;           ///< --tail seconds, negative: default
+  uint32_t    block;          ///< --block frames
+  double      rate;           ///< --rate Hz, 0: input's rate
+  bool        quiet;          ///< --quiet
+  bool        json;           ///< --json (for --check)
+  const char* name;           ///< --name: JACK client name
+  const char* server;         ///< --server: JACK server, NULL: default
+  const char* connect_in;     ///< --connect-in pattern, or NULL
+  const char* connect_out;    ///< --connect-out pattern, or NULL
+  int         cpu;            ///< --cpu core for the process thread, -1: none
+  bool        no_mlock;       ///< --no-mlock
+  bool        reconnect;      ///< --reconnect: rejoin a restarted server
+  double      stats;          ///< --stats seconds between reports, 0: none
+  bool        node_times;     ///< --node-times: per-node timing in stats
+  bool        stdin_control;  ///< --stdin-control: read commands on stdin
+  bool        osc;            ///< Serve OSC (default; --no-osc: off)
+  int         osc_port;       ///< --osc-port (default 9000; 0: any free)
+  const char* osc_bind;       ///< --osc-bind address (default 127.0.0.1)
+  bool        osc_tcp;        ///< --osc-tcp: also serve TCP
+  bool        osc_allow_quit; ///< --osc-allow-quit: honour /quit
+  double      xfade_ms;       ///< --xfade: default swap crossfade, ms
+  double      swap_tail;      ///< --swap-tail: default tail limit, s
+  uint32_t    n_sets;         ///< Number of --set options
   DspParamSet sets[DSP_OPTIONS_MAX_SETS]; ///< --set overrides
   char        storage[4096];              ///< Copies of split --set args
 } DspOptions;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /// libjack's own messages duplicate ours: keep stderr to one clear line.
 static void
@@ -328,4 +329,19 @@ uint32_t
 dsp_jack_take_buffer_size_change(DspJack* const self)
 {
   return (uint32_t)atomic_exchange(&self->new_period, 0U);
+}
+
+int64_t
+dsp_jack_frame_at(const DspJack* const self, const double unix_time)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  const jack_time_t jnow     = jack_get_time();
+  const double      wall     = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+  const double      ahead_us = (unix_time - wall) * 1.0e6;
+  if (!(ahead_us > 0.0)) {
+    return DSP_RUNTIME_NOW;
+  }
+  const jack_time_t target = jnow + (jack_time_t)(ahead_us + 0.5);
+  return (int64_t)jack_time_to_frames(self->client, target);
 }

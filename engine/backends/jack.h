@@ -100,4 +100,12 @@ const char* dsp_jack_shutdown_reason(const DspJack* jack);
 */
 uint32_t dsp_jack_take_buffer_size_change(DspJack* jack);
 
+/**
+   The JACK frame time at which wall-clock time `unix_time` (seconds since
+   the epoch, CLOCK_REALTIME) falls, rounded to the nearest frame, using
+   JACK's own time-to-frames estimate.  DSP_RUNTIME_NOW if it is not in the
+   future.
+*/
+int64_t dsp_jack_frame_at(const DspJack* jack, double unix_time);
+
 #endif // DSP_JACK_H

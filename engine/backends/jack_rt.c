@@ -20,7 +20,14 @@ dsp_jack_process(const jack_nframes_t n_frames, void* const data)
     out[ch] = (float*)jack_port_get_buffer(self->outputs[ch], n_frames);
   }
 
-  dsp_runtime_process(
-    self->runtime, in, self->n_inputs, out, self->n_outputs, n_frames);
+  // The frame time of this cycle's first frame: timed messages (OSC bundles)
+  // are placed on the sample their time maps to
+  dsp_runtime_process_at(self->runtime,
+                         (uint32_t)jack_last_frame_time(self->client),
+                         in,
+                         self->n_inputs,
+                         out,
+                         self->n_outputs,
+                         n_frames);
   return 0;
 }

@@ -429,6 +429,16 @@ build_steps(Compiler* const c)
     plan->input_bufs[ch] = c->used[ch] ? value_buffer(c, ch) : NULL;
   }
 
+  uint32_t n_ports = 0U;
+  for (uint32_t i = 0U; i < graph->n_nodes; ++i) {
+    n_ports += plan->nodes[i]->n_inputs + plan->nodes[i]->n_outputs;
+  }
+  plan->step_ports = (float**)calloc(n_ports + 1U, sizeof(float*));
+  if (!plan->step_ports) {
+    return no_mem(c);
+  }
+
+  n_ports = 0U;
   for (uint32_t k = 0U; k < plan->n_steps; ++k) {
     const uint32_t     i    = c->order[k];
     DspNode* const     node = plan->nodes[i];
@@ -436,6 +446,9 @@ build_steps(Compiler* const c)
     step->node              = node;
     step->run               = node->klass->run;
     step->mix_begin         = plan->n_mix;
+    step->index             = i;
+    step->ports             = plan->step_ports + n_ports;
+    n_ports += node->n_inputs + node->n_outputs;
 
     for (uint32_t p = 0U; p < node->n_inputs; ++p) {
       const uint32_t sum = c->sum_value[c->in_base[i] + p];
@@ -460,11 +473,13 @@ build_steps(Compiler* const c)
         }
       }
       node->klass->connect(node, DSP_PORT_INPUT, p, buf);
+      step->ports[p] = buf;
     }
 
     for (uint32_t q = 0U; q < node->n_outputs; ++q) {
-      node->klass->connect(
-        node, DSP_PORT_OUTPUT, q, value_buffer(c, c->value_base[i] + q));
+      float* const buf = value_buffer(c, c->value_base[i] + q);
+      node->klass->connect(node, DSP_PORT_OUTPUT, q, buf);
+      step->ports[node->n_inputs + q] = buf;
     }
     step->mix_end = plan->n_mix;
   }
@@ -525,8 +540,22 @@ prepare_ramps(Compiler* const c)
   plan->ramp_base = (uint32_t*)calloc(plan->n_nodes + 1U, sizeof(uint32_t));
   plan->ramping   = (uint32_t*)calloc(plan->n_ramps + 1U, sizeof(uint32_t));
   plan->step_ns   = (uint64_t*)calloc(plan->n_steps + 1U, sizeof(uint64_t));
-  if (!plan->ramps || !plan->ramp_base || !plan->ramping || !plan->step_ns) {
+  plan->bypass    = (DspBypass*)calloc(plan->n_nodes + 1U, sizeof(DspBypass));
+  plan->xfade     = (float*)calloc(
+    ((size_t)plan->n_inputs + plan->n_outputs) * DSP_PLAN_XFADE_CHUNK + 1U,
+    sizeof(float));
+  plan->xf_in  = (float**)calloc(plan->n_inputs + 1U, sizeof(float*));
+  plan->xf_out = (float**)calloc(plan->n_outputs + 1U, sizeof(float*));
+  if (!plan->ramps || !plan->ramp_base || !plan->ramping || !plan->step_ns ||
+      !plan->bypass || !plan->xfade || !plan->xf_in || !plan->xf_out) {
     return no_mem(c);
+  }
+  for (uint32_t ch = 0U; ch < plan->n_inputs; ++ch) {
+    plan->xf_in[ch] = plan->xfade + (size_t)ch * DSP_PLAN_XFADE_CHUNK;
+  }
+  for (uint32_t ch = 0U; ch < plan->n_outputs; ++ch) {
+    plan->xf_out[ch] =
+      plan->xfade + ((size_t)plan->n_inputs + ch) * DSP_PLAN_XFADE_CHUNK;
   }
 
   uint32_t k = 0U;

@@ -27,6 +27,11 @@ dsp_plan_free(DspPlan* const plan)
   free(plan->ramp_base);
   free(plan->ramping);
   free(plan->step_ns);
+  free((void*)plan->step_ports);
+  free(plan->bypass);
+  free(plan->xfade);
+  free((void*)plan->xf_in);
+  free((void*)plan->xf_out);
   dsp_graph_free(plan->graph);
   free(plan);
 }

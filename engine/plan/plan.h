@@ -31,7 +31,20 @@ typedef struct {
   void (*run)(DspNode* node, uint32_t n_frames); ///< Cached node->klass->run
   uint32_t mix_begin; ///< First summing op to apply before running
   uint32_t mix_end;   ///< One past the last summing op
+  uint32_t index;     ///< Node index in graph order
+  float**  ports;     ///< The node's input buffers, then its output buffers
 } DspPlanStep;
+
+/// Bypass state of one node: written only by the audio thread once the plan
+/// is current.  Position 0 processes, 1 passes inputs through.
+typedef struct {
+  float    pos;  ///< Bypass amount 0..1 (linear crossfade)
+  float    step; ///< Change per frame while `left`
+  uint32_t left; ///< Frames until the ramp ends (0: steady)
+} DspBypass;
+
+/// Frames per crossfade chunk (size of a plan's crossfade scratch).
+#define DSP_PLAN_XFADE_CHUNK 256U
 
 /// Where an external output channel's audio comes from.
 typedef struct {
@@ -83,6 +96,11 @@ typedef struct DspPlanImpl {
   uint32_t*     ramping;     ///< Indices of ramps in progress (n_ramps room)
   uint32_t      n_ramping;   ///< Entries in `ramping`
   uint64_t*     step_ns;     ///< Per step: time accumulated by timed runs
+  float**       step_ports;  ///< Storage for every step's `ports` (owned)
+  DspBypass*    bypass;      ///< Per node (graph order): bypass state (owned)
+  float*        xfade;       ///< Crossfade scratch (owned)
+  float**       xf_in;  ///< Per input: DSP_PLAN_XFADE_CHUNK floats in xfade
+  float**       xf_out; ///< Per output: DSP_PLAN_XFADE_CHUNK floats in xfade
 } DspPlan;
 
 /**

@@ -20,6 +20,46 @@ now_ns(void)
   return (uint64_t)ts.tv_sec * 1000000000U + (uint64_t)ts.tv_nsec;
 }
 
+/// [RT] Crossfade a node's outputs with its inputs (in[i] -> out[i] where
+/// both exist, silence beyond), advancing its bypass ramp.
+static void
+apply_bypass(const DspPlanStep* const step,
+             DspBypass* const         b,
+             const uint32_t           n)
+{
+  const DspNode* const node  = step->node;
+  const uint32_t       n_in  = node->n_inputs;
+  const uint32_t       n_out = node->n_outputs;
+  float                pos   = b->pos;
+  uint32_t             left  = b->left;
+  const float          step_ = b->step;
+
+  for (uint32_t q = 0U; q < n_out; ++q) {
+    float* const       out = step->ports[n_in + q];
+    const float* const in  = q < n_in ? step->ports[q] : NULL;
+    pos                    = b->pos;
+    left                   = b->left;
+    for (uint32_t i = 0U; i < n; ++i) {
+      if (left) {
+        pos += step_;
+        --left;
+        pos = left ? pos : (step_ > 0.0f ? 1.0f : 0.0f);
+      }
+      const float dry = in ? in[i] : 0.0f;
+      out[i]          = out[i] + pos * (dry - out[i]);
+    }
+  }
+
+  if (!n_out) {
+    // Nothing to mix: just advance the ramp
+    const uint32_t k = left < n ? left : n;
+    left -= k;
+    pos = left ? pos + step_ * (float)k : (step_ > 0.0f ? 1.0f : 0.0f);
+  }
+  b->pos  = pos;
+  b->left = left;
+}
+
 static inline void
 run_block(const DspPlan* const      plan,
           const float* const* const in,
@@ -54,6 +94,11 @@ run_block(const DspPlan* const      plan,
       plan->step_ns[s] += now_ns() - t0;
     } else {
       step->run(step->node, n);
+    }
+
+    DspBypass* const b = &plan->bypass[step->index];
+    if (b->pos != 0.0f || b->left) {
+      apply_bypass(step, b, n);
     }
   }
 

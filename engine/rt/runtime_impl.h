@@ -31,8 +31,23 @@ typedef struct {
   uint64_t windows;    ///< Windows published
   bool     timed;      ///< This window ran with per-node timing
   DspPlan* timed_plan; ///< Plan whose step_ns this window accumulated
-  float    peak[DSP_STATS_MAX_CHANNELS]; ///< Output peaks this window
+  float    peak[DSP_STATS_MAX_CHANNELS];  ///< Output peaks this window
+  double   sumsq[DSP_STATS_MAX_CHANNELS]; ///< Output sums of squares
 } DspStatsWindow;
+
+/// A plan running on the audio thread, with its crossfade state.
+typedef struct {
+  DspPlan* plan;       ///< The plan (owned by the runtime)
+  float    out_pos;    ///< Output gain position 0..1 (gain sin(pos pi/2))
+  float    out_step;   ///< Change of out_pos per frame
+  float    in_pos;     ///< Input gain position 0..1
+  float    in_step;    ///< Change of in_pos per frame
+  uint32_t tail_left;  ///< Outgoing: frames left before it is faded out
+  uint32_t fade;       ///< Outgoing: frames of the final fade-out
+  uint32_t quiet;      ///< Outgoing: frames its output stayed under floor
+  float    block_peak; ///< Peak of its (gained) output this host block
+  bool     outgoing;   ///< Swapped out: ringing out
+} DspVoice;
 
 struct DspRuntimeImpl {
   DspRing*          commands; ///< Control -> audio: DspMsg records
@@ -46,6 +61,15 @@ struct DspRuntimeImpl {
   atomic_uint           seq;       ///< Stats sequence lock (odd: writing)
   DspRuntimeStats       published; ///< Written by the audio thread under seq
   DspStatsWindow        window;    ///< Audio thread only
+  DspVoice    voices[DSP_RUNTIME_MAX_VOICES]; ///< Running plans (audio only)
+  uint32_t    n_voices;                       ///< Entries in `voices`
+  DspMsg      timed[DSP_RUNTIME_MAX_TIMED];   ///< Timed messages, by frame
+  uint32_t    n_timed;                        ///< Entries in `timed`
+  uint32_t    now;                            ///< Frame time of this block
+  uint32_t    clock;                          ///< Own frame counter
+  atomic_uint synced;                         ///< Last sync sequence reached
+  atomic_uint voice_count;          ///< n_voices, for the control side
+  atomic_uint_least64_t timed_late; ///< Timed messages applied late
 };
 
 #endif // DSP_RUNTIME_IMPL_H

@@ -46,11 +46,180 @@ retire(DspRuntime* const rt, DspPlan* const plan)
   }
 }
 
-static void
-apply_commands(DspRuntime* const rt)
+/// [RT] Equal-power gain at crossfade position `pos` (0..1).
+static inline float
+xfade_gain(const float pos)
 {
-  DspPlan* current = atomic_load_explicit(&rt->current, memory_order_relaxed);
+  return pos >= 1.0f ? 1.0f : pos <= 0.0f ? 0.0f : sinf(pos * 1.5707963f);
+}
 
+/// [RT] Publish the number of plans running.
+static void
+note_voices(DspRuntime* const rt)
+{
+  atomic_store_explicit(&rt->voice_count, rt->n_voices, memory_order_relaxed);
+  atomic_store_explicit(&rt->current,
+                        rt->n_voices ? rt->voices[rt->n_voices - 1U].plan
+                                     : NULL,
+                        memory_order_release);
+}
+
+/// [RT] Remove voice `v` and retire its plan.
+static void
+drop_voice(DspRuntime* const rt, const uint32_t v)
+{
+  retire(rt, rt->voices[v].plan);
+  for (uint32_t k = v + 1U; k < rt->n_voices; ++k) {
+    rt->voices[k - 1U] = rt->voices[k];
+  }
+  --rt->n_voices;
+}
+
+/// [RT] The plan with this pointer if it is running or waiting for a timed
+/// swap (it is then owned by the runtime), else NULL.
+static DspPlan*
+find_plan(const DspRuntime* const rt, const DspPlan* const plan)
+{
+  for (uint32_t v = 0U; v < rt->n_voices; ++v) {
+    if (rt->voices[v].plan == plan) {
+      return rt->voices[v].plan;
+    }
+  }
+  for (uint32_t k = 0U; k < rt->n_timed; ++k) {
+    if (rt->timed[k].type == DSP_MSG_SWAP && rt->timed[k].plan == plan) {
+      return rt->timed[k].plan;
+    }
+  }
+  return NULL;
+}
+
+/// [RT] Make `plan` the target: fade it in, fade the others' inputs out.
+static void
+swap_to(DspRuntime* const rt, const DspMsg* const msg)
+{
+  const uint32_t xfade = msg->ramp ? msg->ramp : 1U;
+  const float    step  = 1.0f / (float)xfade;
+
+  if (rt->n_voices == DSP_RUNTIME_MAX_VOICES) {
+    // Full: drop the quietest plan ringing out (never the newest)
+    uint32_t quietest = 0U;
+    for (uint32_t v = 1U; v + 1U < rt->n_voices; ++v) {
+      if (rt->voices[v].block_peak < rt->voices[quietest].block_peak) {
+        quietest = v;
+      }
+    }
+    drop_voice(rt, quietest);
+  }
+
+  for (uint32_t v = 0U; v < rt->n_voices; ++v) {
+    DspVoice* const voice = &rt->voices[v];
+    if (!voice->outgoing) {
+      voice->outgoing  = true;
+      voice->in_step   = -step;
+      voice->out_step  = 0.0f; // Freeze: a half-faded-in plan stays there
+      voice->tail_left = msg->tail;
+      voice->fade      = xfade;
+      voice->quiet     = 0U;
+    } else if (voice->in_pos > 0.0f && voice->in_step > -step) {
+      voice->in_step = -step; // Never slower than the newest swap
+    }
+  }
+
+  // Keep at most DSP_RUNTIME_MAX_RINGING plans ringing freely: older ones
+  // fade out over this crossfade, so that the table never has to drop one
+  uint32_t ringing = 0U;
+  for (uint32_t v = rt->n_voices; v-- > 0U;) {
+    DspVoice* const old = &rt->voices[v];
+    if (old->out_step < 0.0f) {
+      continue; // Already fading out
+    }
+    if (++ringing > DSP_RUNTIME_MAX_RINGING) {
+      old->out_step = -step;
+    }
+  }
+
+  DspVoice* const voice = &rt->voices[rt->n_voices++];
+  *voice =
+    (DspVoice){ msg->plan, 0.0f, step, 1.0f, 0.0f, 0U, xfade, 0U, 0.0f, false };
+  note_voices(rt);
+}
+
+/// [RT] Apply one message now.
+static void
+apply(DspRuntime* const rt, const DspMsg* const msg)
+{
+  switch ((DspMsgType)msg->type) {
+  case DSP_MSG_SET_PLAN:
+    while (rt->n_voices) {
+      drop_voice(rt, rt->n_voices - 1U);
+    }
+    rt->voices[0] =
+      (DspVoice){ msg->plan, 1.0f, 0.0f, 1.0f, 0.0f, 0U, 1U, 0U, 0.0f, false };
+    rt->n_voices = 1U;
+    note_voices(rt);
+    break;
+  case DSP_MSG_SWAP:
+    swap_to(rt, msg);
+    break;
+  case DSP_MSG_SET_PARAM: {
+    DspPlan* const plan = find_plan(rt, msg->plan);
+    if (plan && msg->node < plan->n_nodes &&
+        msg->param < plan->nodes[msg->node]->n_params) {
+      dsp_smooth_set(plan, msg->node, msg->param, msg->value, msg->ramp);
+    }
+    break;
+  }
+  case DSP_MSG_BYPASS: {
+    DspPlan* const plan = find_plan(rt, msg->plan);
+    if (plan && msg->node < plan->n_nodes) {
+      DspBypass* const b      = &plan->bypass[msg->node];
+      const float      target = msg->value > 0.5f ? 1.0f : 0.0f;
+      if (!msg->ramp || b->pos == target) {
+        b->pos  = target;
+        b->left = 0U;
+      } else {
+        b->left = msg->ramp;
+        b->step = (target - b->pos) / (float)msg->ramp;
+      }
+    }
+    break;
+  }
+  case DSP_MSG_SYNC:
+    atomic_store_explicit(&rt->synced, msg->node, memory_order_release);
+    break;
+  }
+}
+
+/// [RT] Frames from the start of this block to `frame` (negative: past).
+static inline int64_t
+frames_until(const DspRuntime* const rt, const int64_t frame)
+{
+  return (int64_t)(int32_t)((uint32_t)frame - rt->now);
+}
+
+/// [RT] Keep a timed message until its frame (sorted, stable).
+static void
+schedule(DspRuntime* const rt, const DspMsg* const msg)
+{
+  if (rt->n_timed == DSP_RUNTIME_MAX_TIMED) {
+    atomic_fetch_add_explicit(&rt->timed_late, 1U, memory_order_relaxed);
+    apply(rt, msg); // No room: apply now rather than lose it
+    return;
+  }
+
+  const int64_t when = frames_until(rt, msg->frame);
+  uint32_t      k    = rt->n_timed;
+  while (k && frames_until(rt, rt->timed[k - 1U].frame) > when) {
+    rt->timed[k] = rt->timed[k - 1U];
+    --k;
+  }
+  rt->timed[k] = *msg;
+  ++rt->n_timed;
+}
+
+static void
+apply_commands(DspRuntime* const rt, const uint32_t n_frames)
+{
   // Only what was there at the start of the cycle
   const uint32_t n_msgs =
     dsp_ring_read_space(rt->commands) / (uint32_t)sizeof(DspMsg);
@@ -60,17 +229,29 @@ apply_commands(DspRuntime* const rt)
       break;
     }
 
-    if (msg.type == DSP_MSG_SET_PLAN) {
-      if (current) {
-        retire(rt, current);
-      }
-      current = msg.plan;
-      atomic_store_explicit(&rt->current, current, memory_order_release);
-    } else if (msg.type == DSP_MSG_SET_PARAM && msg.plan == current &&
-               current && msg.node < current->n_nodes &&
-               msg.param < current->nodes[msg.node]->n_params) {
-      dsp_smooth_set(current, msg.node, msg.param, msg.value, msg.ramp);
+    if (msg.frame != DSP_RUNTIME_NOW && frames_until(rt, msg.frame) > 0 &&
+        msg.type != DSP_MSG_SYNC && msg.type != DSP_MSG_SET_PLAN) {
+      schedule(rt, &msg);
+    } else {
+      apply(rt, &msg);
     }
+  }
+  (void)n_frames;
+}
+
+/// [RT] Apply timed messages due at or before `offset` frames into the block.
+static void
+apply_due(DspRuntime* const rt, const uint32_t offset)
+{
+  uint32_t done = 0U;
+  while (done < rt->n_timed &&
+         frames_until(rt, rt->timed[done].frame) <= (int64_t)offset) {
+    apply(rt, &rt->timed[done]);
+    ++done;
+  }
+  if (done) {
+    rt->n_timed -= done;
+    memmove(&rt->timed[0], &rt->timed[done], rt->n_timed * sizeof(DspMsg));
   }
 }
 
@@ -144,14 +325,16 @@ publish(DspRuntime* const rt, DspPlan* const plan, const bool timed)
   p->load_peak = w->peak_load;
   p->avg_us    = (double)w->busy_ns / calls / 1000.0;
   p->max_us    = (double)w->max_ns / 1000.0;
-  p->max_us_total  = (double)w->total_max / 1000.0;
-  p->period_us     = (double)w->frames * 1.0e6 / plan->sample_rate / calls;
-  p->period_frames = (uint32_t)((double)w->frames / calls + 0.5);
-  p->n_outputs     = plan->n_outputs < DSP_STATS_MAX_CHANNELS
-                       ? plan->n_outputs
-                       : DSP_STATS_MAX_CHANNELS;
+  p->max_us_total     = (double)w->total_max / 1000.0;
+  p->period_us        = (double)w->frames * 1.0e6 / plan->sample_rate / calls;
+  p->period_frames    = (uint32_t)((double)w->frames / calls + 0.5);
+  p->n_outputs        = plan->n_outputs < DSP_STATS_MAX_CHANNELS
+                          ? plan->n_outputs
+                          : DSP_STATS_MAX_CHANNELS;
+  const double frames = w->frames ? (double)w->frames : 1.0;
   for (uint32_t ch = 0U; ch < p->n_outputs; ++ch) {
     p->peak[ch] = w->peak[ch];
+    p->rms[ch]  = (float)sqrt(w->sumsq[ch] / frames);
   }
 
   p->n_steps = 0U;
@@ -181,7 +364,8 @@ publish(DspRuntime* const rt, DspPlan* const plan, const bool timed)
   w->calls     = 0U;
   w->frames    = 0U;
   for (uint32_t ch = 0U; ch < DSP_STATS_MAX_CHANNELS; ++ch) {
-    w->peak[ch] = 0.0f;
+    w->peak[ch]  = 0.0f;
+    w->sumsq[ch] = 0.0;
   }
   for (uint32_t s = 0U; s < plan->n_steps; ++s) {
     plan->step_ns[s] = 0U;
@@ -244,6 +428,11 @@ account(DspRuntime* const   rt,
                            : DSP_STATS_MAX_CHANNELS;
   for (uint32_t ch = 0U; ch < n_out; ++ch) {
     w->peak[ch] = peak_of(out[ch], n_frames, w->peak[ch]);
+    float sum   = 0.0f;
+    for (uint32_t i = 0U; i < n_frames; ++i) {
+      sum += out[ch][i] * out[ch][i];
+    }
+    w->sumsq[ch] += (double)sum;
   }
 
   if (busy > audio) {
@@ -259,6 +448,162 @@ account(DspRuntime* const   rt,
   }
 }
 
+/// [RT] Advance a crossfade position by one frame.
+static inline float
+advance_pos(float* const pos, float* const step)
+{
+  if (*step != 0.0f) {
+    *pos += *step;
+    if (*pos >= 1.0f) {
+      *pos  = 1.0f;
+      *step = 0.0f;
+    } else if (*pos <= 0.0f) {
+      *pos  = 0.0f;
+      *step = 0.0f;
+    }
+  }
+  return xfade_gain(*pos);
+}
+
+/// [RT] Run every voice over `n` frames at `offset`, mixing into `out`.
+static void
+run_voices(DspRuntime* const         rt,
+           const float* const* const in,
+           float* const* const       out,
+           const uint32_t            offset,
+           const uint32_t            n,
+           const uint32_t            n_inputs,
+           const uint32_t            n_outputs,
+           const bool                timed)
+{
+  const float* sub_in[DSP_GRAPH_MAX_CHANNELS];
+  float*       sub_out[DSP_GRAPH_MAX_CHANNELS];
+  DspVoice*    target = &rt->voices[rt->n_voices - 1U];
+
+  if (rt->n_voices == 1U && target->out_pos >= 1.0f &&
+      target->out_step == 0.0f && target->in_pos >= 1.0f &&
+      target->in_step == 0.0f) {
+    // Steady state: no crossfade, run straight on the host's buffers
+    DspPlan* const plan = target->plan;
+    if (plan->n_inputs > n_inputs || plan->n_outputs > n_outputs) {
+      for (uint32_t ch = 0U; ch < n_outputs; ++ch) {
+        memset(out[ch] + offset, 0, n * sizeof(float));
+      }
+      return;
+    }
+    for (uint32_t ch = 0U; ch < plan->n_inputs; ++ch) {
+      sub_in[ch] = in[ch] + offset;
+    }
+    for (uint32_t ch = 0U; ch < plan->n_outputs; ++ch) {
+      sub_out[ch] = out[ch] + offset;
+    }
+    run_plan(plan, sub_in, sub_out, n, timed);
+    return;
+  }
+
+  float gi[DSP_PLAN_XFADE_CHUNK];
+  float go[DSP_PLAN_XFADE_CHUNK];
+  for (uint32_t done = 0U; done < n;) {
+    const uint32_t left = n - done;
+    const uint32_t m =
+      left < DSP_PLAN_XFADE_CHUNK ? left : DSP_PLAN_XFADE_CHUNK;
+    const uint32_t at = offset + done;
+
+    for (uint32_t ch = 0U; ch < n_outputs; ++ch) {
+      memset(out[ch] + at, 0, m * sizeof(float));
+    }
+
+    for (uint32_t v = 0U; v < rt->n_voices; ++v) {
+      DspVoice* const voice = &rt->voices[v];
+      DspPlan* const  plan  = voice->plan;
+      if (plan->n_inputs > n_inputs || plan->n_outputs > n_outputs) {
+        continue;
+      }
+
+      // Input: straight, or faded into the plan's scratch
+      if (voice->in_pos >= 1.0f && voice->in_step == 0.0f) {
+        for (uint32_t ch = 0U; ch < plan->n_inputs; ++ch) {
+          sub_in[ch] = in[ch] + at;
+        }
+      } else {
+        for (uint32_t i = 0U; i < m; ++i) {
+          gi[i] = advance_pos(&voice->in_pos, &voice->in_step);
+        }
+        for (uint32_t ch = 0U; ch < plan->n_inputs; ++ch) {
+          const float* const src = in[ch] + at;
+          float* const       dst = plan->xf_in[ch];
+          for (uint32_t i = 0U; i < m; ++i) {
+            dst[i] = src[i] * gi[i];
+          }
+          sub_in[ch] = dst;
+        }
+      }
+
+      run_plan(plan, sub_in, plan->xf_out, m, timed && voice == target);
+
+      for (uint32_t i = 0U; i < m; ++i) {
+        go[i] = advance_pos(&voice->out_pos, &voice->out_step);
+      }
+      float peak = voice->block_peak;
+      for (uint32_t ch = 0U; ch < plan->n_outputs; ++ch) {
+        const float* const src = plan->xf_out[ch];
+        float* const       dst = out[ch] + at;
+        for (uint32_t i = 0U; i < m; ++i) {
+          const float y = src[i] * go[i];
+          const float a = fabsf(y);
+          peak          = a > peak ? a : peak;
+          dst[i] += y;
+        }
+      }
+      voice->block_peak = peak;
+
+      // Ringing out with silent input: count down to the forced fade-out
+      if (voice->outgoing && voice->in_pos <= 0.0f && voice->out_step == 0.0f) {
+        if (voice->tail_left > m) {
+          voice->tail_left -= m;
+        } else if (voice->out_pos > 0.0f) {
+          voice->tail_left = 0U;
+          voice->out_step  = -1.0f / (float)voice->fade;
+        }
+      }
+    }
+    done += m;
+  }
+}
+
+/// [RT] Retire plans that have rung out or faded out.
+static void
+finish_voices(DspRuntime* const rt, const uint32_t n_frames)
+{
+  static const float floor_gain = 3.1622777e-5f; // -90 dBFS
+  bool               changed    = false;
+
+  for (uint32_t v = rt->n_voices; v-- > 0U;) {
+    DspVoice* const voice = &rt->voices[v];
+    const float     peak  = voice->block_peak;
+    voice->block_peak     = 0.0f;
+    if (!voice->outgoing) {
+      continue;
+    }
+
+    const uint32_t hold =
+      (uint32_t)(voice->plan->sample_rate * DSP_RUNTIME_TAIL_HOLD_MS / 1000.0);
+    if (voice->in_pos <= 0.0f && peak < floor_gain) {
+      voice->quiet += n_frames;
+    } else {
+      voice->quiet = 0U;
+    }
+    if ((voice->out_pos <= 0.0f && voice->out_step == 0.0f) ||
+        voice->quiet >= hold) {
+      drop_voice(rt, v);
+      changed = true;
+    }
+  }
+  if (changed) {
+    note_voices(rt);
+  }
+}
+
 void
 dsp_runtime_process(DspRuntime* const         rt,
                     const float* const* const in,
@@ -267,28 +612,64 @@ dsp_runtime_process(DspRuntime* const         rt,
                     const uint32_t            n_outputs,
                     const uint32_t            n_frames)
 {
+  dsp_runtime_process_at(rt, rt->clock, in, n_inputs, out, n_outputs, n_frames);
+}
+
+void
+dsp_runtime_process_at(DspRuntime* const         rt,
+                       const uint32_t            frame_time,
+                       const float* const* const in,
+                       const uint32_t            n_inputs,
+                       float* const* const       out,
+                       const uint32_t            n_outputs,
+                       const uint32_t            n_frames)
+{
   const uint64_t start = now_ns();
   flush_denormals();
-  apply_commands(rt);
+  rt->now   = frame_time;
+  rt->clock = frame_time + n_frames;
+  apply_commands(rt, n_frames);
+  apply_due(rt, 0U);
 
   DspPlan* const plan =
-    atomic_load_explicit(&rt->current, memory_order_relaxed);
+    rt->n_voices ? rt->voices[rt->n_voices - 1U].plan : NULL;
   if (!plan || plan->n_inputs > n_inputs || plan->n_outputs > n_outputs) {
     for (uint32_t ch = 0U; ch < n_outputs; ++ch) {
       memset(out[ch], 0, n_frames * sizeof(float));
+    }
+    if (n_frames) {
+      apply_due(rt, n_frames - 1U); // Keep timed messages moving
     }
     return;
   }
 
   const bool timed =
     atomic_load_explicit(&rt->node_timing, memory_order_relaxed);
-  run_plan(plan, in, out, n_frames, timed);
-  for (uint32_t ch = plan->n_outputs; ch < n_outputs; ++ch) {
+  for (uint32_t offset = 0U; offset < n_frames;) {
+    uint32_t end = n_frames;
+    if (rt->n_timed) {
+      const int64_t due = frames_until(rt, rt->timed[0].frame);
+      end = (due > (int64_t)offset && due < (int64_t)n_frames) ? (uint32_t)due
+                                                               : n_frames;
+    }
+    if (rt->n_voices) {
+      run_voices(rt, in, out, offset, end - offset, n_inputs, n_outputs, timed);
+    }
+    offset = end;
+    if (offset < n_frames) {
+      apply_due(rt, offset);
+    }
+  }
+  finish_voices(rt, n_frames);
+
+  DspPlan* const last =
+    rt->n_voices ? rt->voices[rt->n_voices - 1U].plan : plan;
+  for (uint32_t ch = last->n_outputs; ch < n_outputs; ++ch) {
     memset(out[ch], 0, n_frames * sizeof(float));
   }
 
-  if (n_frames) {
-    account(rt, plan, out, n_frames, now_ns() - start, timed);
+  if (n_frames && rt->n_voices) {
+    account(rt, last, out, n_frames, now_ns() - start, timed);
   }
 }
 

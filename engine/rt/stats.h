@@ -44,6 +44,7 @@ typedef struct {
   uint32_t period_frames; ///< Frames in the last call
   uint32_t n_outputs;     ///< Entries in `peak`
   float    peak[DSP_STATS_MAX_CHANNELS]; ///< Last window: output peaks
+  float    rms[DSP_STATS_MAX_CHANNELS];  ///< Last window: output RMS
   uint32_t n_steps; ///< Entries in node_us (0: node timing off)
   uint32_t step_node[DSP_STATS_MAX_NODES]; ///< Per step: node (graph index)
   double   node_us[DSP_STATS_MAX_NODES];   ///< Per step: mean us per call

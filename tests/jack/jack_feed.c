@@ -258,10 +258,12 @@ main(int argc, char** argv)
   sf_writef_float(out_file, f.output, f.total);
   sf_close(out_file);
   const int xruns = atomic_load(&f.xruns);
-  printf("jack_feed: played %lld frames, recorded %lld, xruns %d\n",
+  printf("jack_feed: played %lld frames, recorded %lld, xruns %d, start "
+         "frame %u\n",
          (long long)f.frames,
          (long long)f.total,
-         xruns);
+         xruns,
+         (unsigned)atomic_load(&f.start));
   free(f.input);
   free(f.output);
   return xruns ? 3 : 0;

@@ -3,7 +3,14 @@
 # and kills everything it started on exit.
 
 export JACK_NO_AUDIO_RESERVATION=1
-JACK_DEFAULT_SERVER="dsptest-$$-$(date +%s%N | tail -c 6)"
+# Server names come from a small fixed set per test script: jackd reclaims
+# a stale registry entry (left by a server that was killed) only for its
+# own name, and the registry holds 8 servers, so unique names would fill it
+# up.  Take the first name of the set no running server uses.
+for slot in 0 1 2 3 4 5; do
+	JACK_DEFAULT_SERVER="dsptest-$(basename "$0" .sh)-$slot"
+	[ "$(jack_wait -c -s "$JACK_DEFAULT_SERVER" 2>/dev/null)" = running ] || break
+done
 export JACK_DEFAULT_SERVER
 jackd_pid=""
 engine_pid=""
@@ -48,8 +55,10 @@ wait_for() {
 
 # start_engine ARGS...: run the engine live in the background, logging to
 # $work/engine.out and $work/engine.err, and wait for "ready".
+# OSC listens on any free port unless ARGS say otherwise (the default, 9000,
+# may be in use on a shared machine).
 start_engine() {
-	"$engine" "$@" >"$work/engine.out" 2>"$work/engine.err" &
+	"$engine" --osc-port 0 "$@" >"$work/engine.out" 2>"$work/engine.err" &
 	engine_pid=$!
 	wait_for "$work/engine.err" "dspengine: ready" 30 ||
 		fail "engine not ready: $(cat "$work/engine.err")"

@@ -19,7 +19,7 @@ mkfifo "$work/ctl" || fail mkfifo
 start_jackd "$period"
 
 export DSP_RT_TRAP_REPORT="$work/trap.txt"
-LD_PRELOAD=$preload "$engine" --graph "$root/graphs/lv2-chain.json" \
+LD_PRELOAD=$preload "$engine" --osc-port 0 --graph "$root/graphs/lv2-chain.json" \
 	--name eng --stdin-control --stats 0.5 --node-times \
 	<"$work/ctl" >"$work/engine.out" 2>"$work/engine.err" &
 engine_pid=$!
@@ -79,7 +79,7 @@ grep -q "^rt-trap: 0 hits in [1-9][0-9]* callbacks" "$work/trap.txt" ||
 pass "no allocation or lock in the process callback: $(cat "$work/trap.txt")"
 # The trap itself works: with the self-test it must count hits
 DSP_RT_TRAP_SELFTEST=1 DSP_RT_TRAP_REPORT="$work/self.txt" LD_PRELOAD=$preload \
-	"$engine" --graph "$root/graphs/reverb.json" --name selftest \
+	"$engine" --osc-port 0 --graph "$root/graphs/reverb.json" --name selftest \
 	>/dev/null 2>"$work/self.err" &
 engine_pid=$!
 wait_for "$work/self.err" "dspengine: ready" 30 || fail "self-test engine not ready"

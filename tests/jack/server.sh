@@ -12,7 +12,7 @@ wavpad=$6
 graph=$root/graphs/reverb.json
 
 # No server: one clear line, non-zero exit
-"$engine" --graph "$graph" >"$work/out" 2>"$work/err"
+"$engine" --osc-port 0 --graph "$graph" >"$work/out" 2>"$work/err"
 rc=$?
 [ $rc -ne 0 ] && [ $rc -lt 128 ] || fail "no server: exit status $rc"
 grep -q "no JACK server \"$JACK_DEFAULT_SERVER\" is running (start one" "$work/err" ||

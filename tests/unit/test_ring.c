@@ -98,8 +98,10 @@ test_two_threads(void** state)
   uint64_t sum  = 0U;
   uint32_t full = 0U;
   for (uint32_t i = 0U; i < N_MESSAGES;) {
-    const DspMsg msg = { DSP_MSG_SET_PARAM,    i,    ~i,
-                         (float)(i & 0xFFFFU), NULL, 0U };
+    const DspMsg msg = {
+      DSP_MSG_SET_PARAM, i, ~i, (float)(i & 0xFFFFU), NULL, 0U, 0U,
+      DSP_RUNTIME_NOW
+    };
     if (!dsp_ring_write(ring, &msg, sizeof(msg))) {
       sum += i++;
     } else {

@@ -1,0 +1,86 @@
+// Copyright 2026 The dspengine authors
+// SPDX-License-Identifier: ISC
+
+#ifndef DSP_OSC_H
+#define DSP_OSC_H
+
+#include "common/error.h"
+#include "control/engine.h"
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/**
+   @file osc.h
+   The OSC server: UDP (and optionally TCP) sockets bound to one address,
+   read by the control thread that owns the DspEngine (see docs/osc.md).
+
+   The sockets are the engine's own (liblo 0.31 cannot bind a server to one
+   address); liblo parses and builds the messages.  Nothing here runs on the
+   audio thread, and nothing here touches the engine from another thread:
+   the control loop polls dsp_osc_fds(), then calls dsp_osc_process() and
+   dsp_osc_service().
+*/
+
+typedef struct DspOscImpl DspOsc;
+
+/// Default UDP (and TCP) port.
+#define DSP_OSC_DEFAULT_PORT 9000
+
+/// Most file descriptors dsp_osc_fds() fills in.
+#define DSP_OSC_MAX_FDS 18U
+
+/// How to serve.
+typedef struct {
+  const char* bind;       ///< Address to bind ("127.0.0.1", "0.0.0.0", "::1")
+  int         port;       ///< UDP port (0: any free port)
+  bool        tcp;        ///< Also accept TCP connections on the same port
+  bool        allow_quit; ///< Honour /quit
+  bool        node_times; ///< Per-node timing is on anyway (--node-times)
+} DspOscOptions;
+
+/**
+   Map an OSC time tag (NTP 32.32 fixed point) to a host frame time, or
+   DSP_RUNTIME_NOW if it is now or past, or cannot be mapped.
+*/
+typedef int64_t (*DspOscClock)(void* data, uint64_t ntp);
+
+/**
+   Open the sockets.  Failing to bind names the address and port.
+
+   @param engine Engine the commands act on (borrowed).
+   @param[out] osc Server to free with dsp_osc_free().
+*/
+DspStatus dsp_osc_new(const DspOscOptions* options,
+                      DspEngine*           engine,
+                      DspOsc**             osc,
+                      DspError*            err);
+
+/// Close the sockets and free the server.  NULL is a no-op.
+void dsp_osc_free(DspOsc* osc);
+
+/// Set the clock that maps time tags to frames (none: bundles apply now).
+void dsp_osc_set_clock(DspOsc* osc, DspOscClock clock, void* data);
+
+/// The UDP port actually bound.
+int dsp_osc_port(const DspOsc* osc);
+
+/// Fill `fds` (room for DSP_OSC_MAX_FDS) with the sockets to poll.
+uint32_t dsp_osc_fds(const DspOsc* osc, struct pollfd* fds);
+
+/// Read and answer everything the polled sockets have (never blocks).
+void dsp_osc_process(DspOsc* osc, const struct pollfd* fds, uint32_t n_fds);
+
+/**
+   Answer finished /sync requests and push subscriptions that are due.
+
+   @return Milliseconds until the next push is due (for the poll timeout),
+   or -1 if none is.
+*/
+int dsp_osc_service(DspOsc* osc);
+
+/// True once an allowed /quit was received.
+bool dsp_osc_quit_requested(const DspOsc* osc);
+
+#endif // DSP_OSC_H
