@@ -1124,6 +1124,26 @@ read_udp(DspOsc* const osc)
   }
 }
 
+void
+dsp_osc_dispatch(DspOsc* const                osc,
+                 const void* const            data,
+                 const size_t                 size,
+                 const struct sockaddr* const from,
+                 const socklen_t              from_len)
+{
+  Peer peer;
+  memset(&peer, 0, sizeof(peer));
+  peer.fd  = osc->udp;
+  peer.len = from_len <= (socklen_t)sizeof(peer.addr)
+               ? from_len
+               : (socklen_t)sizeof(peer.addr);
+  memcpy(&peer.addr, from, peer.len);
+
+  const size_t n = size < sizeof(osc->dgram) ? size : sizeof(osc->dgram);
+  memcpy(osc->dgram, data, n);
+  dispatch_packet(osc, &peer, osc->dgram, n, 1U, 0U);
+}
+
 static void
 accept_conn(DspOsc* const osc)
 {

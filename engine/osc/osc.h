@@ -9,7 +9,9 @@
 
 #include <poll.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /**
    @file osc.h
@@ -56,6 +58,17 @@ DspStatus dsp_osc_new(const DspOscOptions* options,
                       DspEngine*           engine,
                       DspOsc**             osc,
                       DspError*            err);
+
+/**
+   Handle one packet (a message or a bundle) as if it had arrived over UDP
+   from `from`; replies go there from the server's UDP socket.  For tests
+   and fuzzing: the control loop uses dsp_osc_process().
+*/
+void dsp_osc_dispatch(DspOsc*                osc,
+                      const void*            data,
+                      size_t                 size,
+                      const struct sockaddr* from,
+                      socklen_t              from_len);
 
 /// Close the sockets and free the server.  NULL is a no-op.
 void dsp_osc_free(DspOsc* osc);
