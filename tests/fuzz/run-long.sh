@@ -10,15 +10,17 @@ seconds=${2:-900}
 runs=${3:-10000000}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 status=0
-for name in graph checkpoint; do
+for name in graph checkpoint osc; do
 	case $name in
 	graph) seeds=$root/graphs ;;
 	*) seeds=$root/tests/fuzz/seeds/$name ;;
 	esac
+	dict=json.dict
+	[ "$name" = osc ] && dict=osc.dict
 	corpus=$build/tests/fuzz/long-$name
 	mkdir -p "$corpus"
 	"$build/tests/fuzz/fuzz-$name" "$corpus" "$seeds" \
-		-dict="$root/tests/fuzz/json.dict" -max_total_time="$seconds" \
+		-dict="$root/tests/fuzz/$dict" -max_total_time="$seconds" \
 		-runs="$runs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$corpus/" \
 		>"$corpus.log" 2>&1 || status=1
