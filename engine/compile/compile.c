@@ -574,7 +574,8 @@ prepare_ramps(Compiler* const c)
               p,
         (flags & (DSP_PARAM_TOGGLED | DSP_PARAM_INTEGER | DSP_PARAM_OUTPUT))
                 ? 1U
-                : 0U
+                : 0U,
+              0U
       };
     }
   }

@@ -66,6 +66,7 @@ typedef struct {
   uint32_t node;    ///< Node index (graph order)
   uint32_t param;   ///< Parameter index in the node
   uint32_t jump;    ///< 1: never ramped (toggled, integer or output)
+  uint32_t listed;  ///< 1: in DspPlan::ramping (until advanced past it)
 } DspParamRamp;
 
 /// A compiled plan.

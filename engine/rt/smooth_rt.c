@@ -25,8 +25,11 @@ dsp_smooth_set(DspPlan* const plan,
     return;
   }
 
-  if (!r->left) {
+  // A ramp ended by a jump stays listed until the next advance: list each
+  // parameter once, so the list never outgrows its n_ramps entries
+  if (!r->listed) {
     plan->ramping[plan->n_ramping++] = plan->ramp_base[node] + param;
+    r->listed                        = 1U;
   }
   r->target = value;
   r->left   = n;
@@ -40,6 +43,7 @@ dsp_smooth_advance(DspPlan* const plan, const uint32_t n_frames)
     DspParamRamp* const r = &plan->ramps[plan->ramping[i]];
     if (!r->left) {
       // Ended by a jump: already written
+      r->listed        = 0U;
       plan->ramping[i] = plan->ramping[--plan->n_ramping];
       continue;
     }
@@ -56,6 +60,7 @@ dsp_smooth_advance(DspPlan* const plan, const uint32_t n_frames)
     if (r->left) {
       ++i;
     } else {
+      r->listed        = 0U;
       plan->ramping[i] = plan->ramping[--plan->n_ramping];
     }
   }

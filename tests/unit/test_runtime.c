@@ -102,6 +102,34 @@ test_ramp_shape(void** state)
 }
 
 static void
+test_ramp_then_jump_repeated(void** state)
+{
+  (void)state;
+  // Regression (found by fuzz-osc): ramps ended by a jump and restarted
+  // before the audio thread advanced them were listed again each time and
+  // overran the list of ramps in progress
+  DspRuntime* const rt   = dsp_runtime_new(4096U);
+  DspPlan* const    plan = gain_plan("\"ramp_ms\": 10, ");
+  assert_int_equal(dsp_runtime_send_plan(rt, plan), DSP_SUCCESS);
+  for (int i = 0; i < 500; ++i) {
+    assert_int_equal(dsp_runtime_send_param_ramp(
+                       rt, plan, 0U, 0U, (float)(i % 20) - 30.0f, 5.0),
+                     DSP_SUCCESS);
+    assert_int_equal(dsp_runtime_send_param_ramp(rt, plan, 0U, 0U, -40.0f, 0.0),
+                     DSP_SUCCESS);
+  }
+  assert_int_equal(dsp_runtime_send_param_ramp(rt, plan, 0U, 0U, -6.0f, 1.0),
+                   DSP_SUCCESS);
+  float y[512];
+  run_ones(rt, y, 512U); // all 1001 changes applied in one cycle
+  assert_true(plan->n_ramping <= plan->n_ramps);
+  assert_float_equal(y[511], gain_of(-6.0f), 1e-6);
+  run_ones(rt, y, 64U);
+  assert_int_equal(plan->n_ramping, 0U);
+  dsp_runtime_free(rt);
+}
+
+static void
 test_ramp_disabled_by_graph(void** state)
 {
   (void)state;
@@ -187,6 +215,7 @@ main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_ramp_shape),
+    cmocka_unit_test(test_ramp_then_jump_repeated),
     cmocka_unit_test(test_ramp_disabled_by_graph),
     cmocka_unit_test(test_default_ramp_is_short),
     cmocka_unit_test(test_stats),
