@@ -9,7 +9,7 @@ command -v clang-format >/dev/null || {
 }
 bad=0
 n=0
-for f in $(find engine tests bench plugins dspctl -name '*.[ch]' | sort); do
+for f in $(find engine tests bench plugins host-agent dspctl -name '*.[ch]' | sort); do
 	n=$((n + 1))
 	if ! clang-format --dry-run --Werror "$f" >/dev/null 2>&1; then
 		echo "not formatted: $f (run clang-format -i $f)"
