@@ -15,6 +15,7 @@
 #include "graph/graph.h"
 #include "nodes/lv2/lv2.h"
 #include "osc/osc.h"
+#include "persist.h"
 #include "rt/runtime.h"
 #include "rt/stats.h"
 
@@ -58,6 +59,8 @@ typedef struct {
   double            next_stats; ///< Monotonic time of the next report
   uint32_t          max_block;  ///< Block the plan was compiled with
   uint32_t          period;     ///< Server's period as last known
+  DspPersist*       persist;    ///< Checkpoint writer, or NULL (--no-state)
+  bool              resumed;    ///< Started from a checkpoint
 } Live;
 
 static double
@@ -227,6 +230,35 @@ read_commands(Live* const live)
   }
 }
 
+/// Write the checkpoint for an OSC pass before its replies are sent.
+static void
+flush_checkpoint(void* const data)
+{
+  const Live* const live = (const Live*)data;
+  dsp_persist_flush(live->persist, live->engine);
+}
+
+/// Print when the audio thread has processed its first block of the
+/// resumed graph (bench/resume measures crash to audio with it).
+static void
+report_first_block(Live* const live, const uint64_t cycles)
+{
+  for (int i = 0; i < 20000; ++i) {
+    DspRuntimeStats s;
+    dsp_runtime_stats(live->rt, &s);
+    if (s.cycles > cycles) {
+      struct timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      fprintf(stderr,
+              "dspengine: first block of resumed graph at %lld.%09ld\n",
+              (long long)ts.tv_sec,
+              ts.tv_nsec);
+      return;
+    }
+    usleep(50U);
+  }
+}
+
 /// Join the server, (re)compile if needed, start and connect.
 static DspStatus
 join(Live* const live, DspError* const err)
@@ -253,21 +285,35 @@ join(Live* const live, DspError* const err)
   live->started = true;
 
   if (first) {
+    if (live->resumed) {
+      dsp_persist_apply(live->persist, live->engine, opts->quiet);
+    }
     // --set overrides apply at once, before the first block
     for (uint32_t i = 0U; !st && i < opts->n_sets; ++i) {
       const DspParamSet* const s = &opts->sets[i];
       st                         = dsp_engine_set_param(
         live->engine, s->node, s->param, s->value, 0.0, DSP_RUNTIME_NOW, err);
     }
+    if (!st && live->persist) {
+      // One checkpoint of the start-up state, then one per change
+      st = dsp_persist_begin(
+        live->persist, live->engine, live->resumed, rate, period, "jack", err);
+      dsp_engine_set_commit_hook(live->engine, dsp_persist_hook, live->persist);
+    }
     if (st) {
       return st;
     }
   }
 
+  DspRuntimeStats before;
+  dsp_runtime_stats(live->rt, &before);
   if ((st = dsp_jack_activate(live->jack, err)) ||
       (st = dsp_jack_connect(
          live->jack, opts->connect_in, opts->connect_out, err))) {
     return st;
+  }
+  if (first && live->resumed) {
+    report_first_block(live, before.cycles);
   }
 
   char       sched[96];
@@ -343,6 +389,8 @@ service(Live* const live)
     live->period = period ? period : live->period;
   }
 
+  dsp_persist_tick(live->persist, live->engine);
+
   const double t = now_s();
   if (live->opts->stats > 0.0 && t >= live->next_stats) {
     live->next_stats = t + live->opts->stats;
@@ -386,7 +434,10 @@ loop(Live* const live)
       read_commands(live);
     }
     if (n > 0 && live->osc) {
+      // One checkpoint for every change of the pass, before its replies
+      dsp_persist_set_batch(live->persist, true);
       dsp_osc_process(live->osc, fds + 1, n_osc);
+      dsp_persist_set_batch(live->persist, false);
     }
 
     service(live);
@@ -428,7 +479,39 @@ dsp_live_run(const DspOptions* const opts)
   }
   live.rt = dsp_engine_runtime(live.engine);
   dsp_engine_set_swap_defaults(live.engine, opts->xfade_ms, opts->swap_tail);
-  if ((st = dsp_engine_open(live.engine, opts->graph, &err))) {
+
+  if (opts->state &&
+      (st = dsp_persist_open(opts->state, &live.persist, &err))) {
+    dsp_engine_free(live.engine);
+    return report_error(&err);
+  }
+  if (live.persist &&
+      dsp_persist_should_resume(
+        live.persist, (DspResumeMode)opts->resume, opts->graph, opts->quiet)) {
+    live.resumed = true;
+    if ((st = dsp_persist_resume(live.persist, live.engine, &err))) {
+      char buf[1400];
+      fprintf(stderr,
+              "dspengine: cannot resume the checkpoint (%s); starting from "
+              "%s\n",
+              dsp_error_format(&err, buf, sizeof(buf)),
+              opts->graph ? opts->graph : "nothing");
+      live.resumed = false;
+      dsp_engine_set_restore(live.engine, NULL, NULL);
+    }
+  }
+  if (!live.resumed) {
+    st = opts->graph
+           ? dsp_engine_open(live.engine, opts->graph, &err)
+           : dsp_error_set(&err,
+                           DSP_ERR_NOT_FOUND,
+                           NULL,
+                           "no graph given and no checkpoint to resume in "
+                           "%s (expected --graph FILE)",
+                           opts->state);
+  }
+  if (st) {
+    dsp_persist_free(live.persist);
     dsp_engine_free(live.engine);
     return report_error(&err);
   }
@@ -441,6 +524,7 @@ dsp_live_run(const DspOptions* const opts)
                                opts->node_times };
     if ((st = dsp_osc_new(&oo, live.engine, &live.osc, &err))) {
       dsp_engine_free(live.engine);
+      dsp_persist_free(live.persist);
       report_error(&err);
       fprintf(stderr,
               "dspengine: (choose another port with --osc-port N, or run "
@@ -448,6 +532,9 @@ dsp_live_run(const DspOptions* const opts)
       return 1;
     }
     dsp_osc_set_clock(live.osc, frame_of_ntp, &live);
+    if (live.persist) {
+      dsp_osc_set_flush(live.osc, flush_checkpoint, &live);
+    }
   }
 
   struct sigaction sa;
@@ -490,8 +577,15 @@ dsp_live_run(const DspOptions* const opts)
     }
   }
 
+  if (live.persist && live.started && !status) {
+    if (dsp_persist_finish(live.persist, live.engine, &err)) {
+      report_error(&err);
+    }
+  }
+  dsp_engine_set_commit_hook(live.engine, NULL, NULL);
   dsp_jack_close(live.jack); // Stops the audio thread
   dsp_osc_free(live.osc);
   dsp_engine_free(live.engine);
+  dsp_persist_free(live.persist);
   return status;
 }

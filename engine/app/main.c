@@ -15,6 +15,8 @@
 #include "nodes/setup.h"
 #include "options.h"
 #include "rt/runtime.h"
+#include "state/inspect.h"
+#include "supervise.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -264,7 +266,13 @@ main(int argc, char** argv)
     return 2;
   }
 
+  if (opts.supervise && opts.command == DSP_COMMAND_LIVE) {
+    return dsp_supervise(argc, argv);
+  }
+
   switch (opts.command) {
+  case DSP_COMMAND_INSPECT:
+    return dsp_inspect_region(opts.state, stdout, stderr, opts.json);
   case DSP_COMMAND_HELP:
     dsp_options_usage(argv[0]);
     return 0;

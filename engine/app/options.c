@@ -3,6 +3,9 @@
 
 #include "options.h"
 
+#include "persist.h"
+#include "state/region.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@ dsp_options_usage(const char* const program)
     "Usage: %s --graph G.json [live options]\n"
     "       %s --graph G.json [--input IN] --output OUT [options]\n"
     "       %s --check G.json [--json]\n"
+    "       %s --inspect-state PATH [--json]\n"
     "       %s --list-plugins\n"
     "\n"
     "Without --output, run an effect graph (JSON; see docs/graph-format.md)\n"
@@ -61,6 +65,20 @@ dsp_options_usage(const char* const program)
     "  --swap-tail S       Longest time a swapped-out graph rings out\n"
     "                      (default 10)\n"
     "\n"
+    "Checkpoints (live; see docs/checkpoint.md):\n"
+    "  --state PATH        State region: a file "
+    "(default " DSP_STATE_DEFAULT_PATH ")\n"
+    "                      or an ivshmem PCI resource file\n"
+    "  --no-state          Keep no checkpoint\n"
+    "  --resume MODE       auto (default): resume a valid checkpoint if no\n"
+    "                      --graph is given or --graph is the checkpoint's\n"
+    "                      graph file; always: resume it whatever --graph\n"
+    "                      says; never: start from --graph and overwrite\n"
+    "  --supervise         Run the engine in a child process and restart\n"
+    "                      it (resuming its checkpoint) whenever it dies\n"
+    "  --inspect-state PATH  Print the checkpoint in a state region\n"
+    "                      (with --json: as JSON) and exit\n"
+    "\n"
     "Other options:\n"
     "  --check FILE        Validate a graph; list nodes, ports, parameters\n"
     "  --json              With --check: print the description as JSON\n"
@@ -69,7 +87,9 @@ dsp_options_usage(const char* const program)
     "  --help, --version\n"
     "\n"
     "Environment: LV2_PATH (LV2 bundle search path), DSP_FAUST_CACHE\n"
-    "(Faust machine-code cache; default ~/.cache/dspengine/faust).\n",
+    "(Faust machine-code cache; default ~/.cache/dspengine/faust), DSP_STATE\n"
+    "(default --state; empty: --no-state).\n",
+    program,
     program,
     program,
     program,
@@ -151,16 +171,23 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
   opts->osc_bind  = "127.0.0.1";
   opts->xfade_ms  = 50.0;
   opts->swap_tail = 10.0;
+  // DSP_STATE overrides the default region; empty: no checkpoints
+  const char* const env_state = getenv("DSP_STATE");
+  opts->state =
+    env_state ? (env_state[0] ? env_state : NULL) : DSP_STATE_DEFAULT_PATH;
+  opts->resume = DSP_RESUME_AUTO;
 
   size_t used = 0U;
   for (int i = 1; i < argc; ++i) {
     const char* const        arg          = argv[i];
     const char* const        value        = (i + 1 < argc) ? argv[i + 1] : NULL;
     static const char* const with_value[] = {
-      "--graph",      "--check",       "--input",     "--output", "--tail",
-      "--block",      "--rate",        "--set",       "--name",   "--server",
-      "--connect-in", "--connect-out", "--cpu",       "--stats",  "--osc-port",
-      "--osc-bind",   "--xfade",       "--swap-tail", NULL
+      "--graph",         "--check",     "--input",      "--output",
+      "--tail",          "--block",     "--rate",       "--set",
+      "--name",          "--server",    "--connect-in", "--connect-out",
+      "--cpu",           "--stats",     "--osc-port",   "--osc-bind",
+      "--xfade",         "--swap-tail", "--state",      "--resume",
+      "--inspect-state", NULL
     };
     for (const char* const* o = with_value; *o; ++o) {
       if (!strcmp(arg, *o) && !value) {
@@ -249,6 +276,26 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
       if (parse_double(arg, argv[++i], 0.0, 3600.0, &opts->swap_tail)) {
         return 1;
       }
+    } else if (!strcmp(arg, "--state")) {
+      opts->state = argv[++i];
+    } else if (!strcmp(arg, "--no-state")) {
+      opts->state = NULL;
+    } else if (!strcmp(arg, "--resume")) {
+      const char* const m = argv[++i];
+      if (!strcmp(m, "auto")) {
+        opts->resume = DSP_RESUME_AUTO;
+      } else if (!strcmp(m, "always")) {
+        opts->resume = DSP_RESUME_ALWAYS;
+      } else if (!strcmp(m, "never")) {
+        opts->resume = DSP_RESUME_NEVER;
+      } else {
+        return bad(arg, m, "auto, always or never");
+      }
+    } else if (!strcmp(arg, "--supervise")) {
+      opts->supervise = true;
+    } else if (!strcmp(arg, "--inspect-state")) {
+      opts->command = DSP_COMMAND_INSPECT;
+      opts->state   = argv[++i];
     } else if (!strcmp(arg, "--set")) {
       if (parse_set(opts, argv[++i], &used)) {
         return 1;
@@ -261,7 +308,7 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
   }
 
   if (opts->command == DSP_COMMAND_RENDER) {
-    if (!opts->graph) {
+    if (!opts->graph && (opts->output || !opts->state)) {
       fprintf(stderr,
               "dspengine: error: no graph given (expected --graph FILE; see "
               "--help)\n");

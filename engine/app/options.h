@@ -12,12 +12,13 @@
 
 /// What the program was asked to do.
 typedef enum {
-  DSP_COMMAND_RENDER, ///< Offline render to a file
-  DSP_COMMAND_LIVE,   ///< Run live under JACK
-  DSP_COMMAND_CHECK,  ///< Validate and describe a graph
-  DSP_COMMAND_LIST,   ///< List plugins
-  DSP_COMMAND_HELP,   ///< Print usage
-  DSP_COMMAND_VERSION ///< Print version
+  DSP_COMMAND_RENDER,  ///< Offline render to a file
+  DSP_COMMAND_LIVE,    ///< Run live under JACK
+  DSP_COMMAND_CHECK,   ///< Validate and describe a graph
+  DSP_COMMAND_LIST,    ///< List plugins
+  DSP_COMMAND_INSPECT, ///< Print a state region's checkpoint
+  DSP_COMMAND_HELP,    ///< Print usage
+  DSP_COMMAND_VERSION  ///< Print version
 } DspCommand;
 
 /// A --set NODE:PARAM=VALUE override.
@@ -55,6 +56,9 @@ typedef struct {
   bool        osc_allow_quit; ///< --osc-allow-quit: honour /quit
   double      xfade_ms;       ///< --xfade: default swap crossfade, ms
   double      swap_tail;      ///< --swap-tail: default tail limit, s
+  const char* state;          ///< --state PATH, NULL: --no-state
+  int         resume;         ///< --resume: DspResumeMode (persist.h)
+  bool        supervise;      ///< --supervise: run and restart a child
   uint32_t    n_sets;         ///< Number of --set options
   DspParamSet sets[DSP_OPTIONS_MAX_SETS]; ///< --set overrides
   char        storage[4096];              ///< Copies of split --set args

@@ -6,6 +6,8 @@
 
 #include "engine.h"
 
+#include "nodes/lv2/lv2.h"
+
 #include "compile/compile.h"
 #include "graph/graph.h"
 #include "nodes/setup.h"
@@ -26,21 +28,24 @@ typedef struct {
 } Loaded;
 
 struct DspEngineImpl {
-  DspSetup      setup;     ///< Node environment
-  bool          setup_ok;  ///< `setup` initialised
-  DspRuntime*   rt;        ///< Shared with the audio thread
-  DspGraph*     layout;    ///< First graph: the external channels
-  double        rate;      ///< Rate plans are compiled at, 0 before start
-  uint32_t      max_block; ///< Block plans are compiled with
-  Loaded        cur;       ///< The graph playing
-  Loaded        slots[DSP_ENGINE_MAX_SLOTS]; ///< Prepared slots
-  uint32_t      n_slots;                     ///< Entries in `slots`
-  double        xfade_ms;                    ///< Default crossfade
-  double        tail_s;                      ///< Default tail limit
-  DspCommitHook hook;                        ///< Commit hook or NULL
-  void*         hook_data;                   ///< Its data
-  double        started;                     ///< Monotonic time of creation
-  uint32_t      sync_seq;                    ///< Last sync marker sent
+  DspSetup           setup;     ///< Node environment
+  bool               setup_ok;  ///< `setup` initialised
+  DspRuntime*        rt;        ///< Shared with the audio thread
+  DspGraph*          layout;    ///< First graph: the external channels
+  double             rate;      ///< Rate plans are compiled at, 0 before start
+  uint32_t           max_block; ///< Block plans are compiled with
+  Loaded             cur;       ///< The graph playing
+  Loaded             slots[DSP_ENGINE_MAX_SLOTS]; ///< Prepared slots
+  uint32_t           n_slots;                     ///< Entries in `slots`
+  double             xfade_ms;                    ///< Default crossfade
+  double             tail_s;                      ///< Default tail limit
+  DspCommitHook      hook;                        ///< Commit hook or NULL
+  void*              hook_data;                   ///< Its data
+  double             started;      ///< Monotonic time of creation
+  uint32_t           sync_seq;     ///< Last sync marker sent
+  char*              base_dir;     ///< Directory relative paths resolve against
+  DspEngineRestoreFn restore;      ///< Called before a first plan plays
+  void*              restore_data; ///< Its data
 };
 
 static double
@@ -97,8 +102,15 @@ dsp_engine_new(const uint32_t    capacity,
     return no_mem(err);
   }
 
-  const DspStatus st = dsp_setup_init(&e->setup, NULL, 48000.0, 1024U, err);
+  // No LV2 world scan here: bundles are loaded as graphs need them
+  DspGraph none;
+  memset(&none, 0, sizeof(none));
+  DspStatus st = dsp_setup_init(&e->setup, &none, 48000.0, 1024U, err);
+  if (!st) {
+    st = dsp_lv2_world_new_lazy(&e->setup.env.lv2, err);
+  }
   if (st) {
+    dsp_setup_cleanup(&e->setup);
     dsp_runtime_free(e->rt);
     free(e);
     return st;
@@ -127,6 +139,7 @@ dsp_engine_free(DspEngine* const e)
     dsp_setup_cleanup(&e->setup);
   }
   dsp_graph_free(e->layout);
+  free(e->base_dir);
   free(e);
 }
 
@@ -170,15 +183,35 @@ is_inline(const char* source)
   return *source == '{';
 }
 
-/// Parse a graph from a file name or inline JSON.
+/// Load the LV2 bundles `graph` needs into the (lazy) world.
+static void
+require_plugins(DspEngine* const e, const DspGraph* const graph)
+{
+  for (uint32_t i = 0U; i < graph->n_nodes; ++i) {
+    const DspGraphNode* const n = &graph->nodes[i];
+    if (!strcmp(n->kind, "lv2")) {
+      dsp_lv2_world_require(
+        e->setup.env.lv2, json_string_value(json_object_get(n->config, "uri")));
+    }
+  }
+}
+
+/// Parse a graph from a file name or inline JSON (relative paths resolve
+/// against the engine's base directory).
 static DspStatus
-parse_source(const char* const source,
+parse_source(DspEngine* const  e,
+             const char* const source,
              DspGraph** const  graph,
              DspError* const   err)
 {
-  return is_inline(source)
-           ? dsp_graph_load_string(source, "<inline>", NULL, graph, err)
-           : dsp_graph_load_file(source, graph, err);
+  const DspStatus st =
+    is_inline(source)
+      ? dsp_graph_load_string(source, "<inline>", e->base_dir, graph, err)
+      : dsp_graph_load_file(source, graph, err);
+  if (!st) {
+    require_plugins(e, *graph);
+  }
+  return st;
 }
 
 /// Append "a, b, c" (or "none") to `buf`.
@@ -275,7 +308,7 @@ build(DspEngine* const  e,
   }
 
   DspGraph* graph = NULL;
-  DspStatus st    = parse_source(source, &graph, err);
+  DspStatus st    = parse_source(e, source, &graph, err);
   if (st || (st = check_layout(e, graph, err))) {
     dsp_graph_free(graph);
     return st;
@@ -315,7 +348,7 @@ dsp_engine_open(DspEngine* const  e,
                 DspError* const   err)
 {
   DspGraph* graph = NULL;
-  DspStatus st    = parse_source(source, &graph, err);
+  DspStatus st    = parse_source(e, source, &graph, err);
   if (st) {
     return st;
   }
@@ -330,12 +363,62 @@ dsp_engine_open(DspEngine* const  e,
     return no_mem(err);
   }
 
+  if (graph->base_dir) {
+    char* const dir = copy_string(graph->base_dir);
+    if (!dir) {
+      free(json);
+      free(path);
+      dsp_graph_free(graph);
+      return no_mem(err);
+    }
+    free(e->base_dir);
+    e->base_dir = dir;
+  }
+
   dsp_graph_free(e->layout);
   loaded_cleanup(&e->cur, false);
   e->layout   = graph;
   e->cur.json = json;
   e->cur.path = path;
   return DSP_SUCCESS;
+}
+
+DspStatus
+dsp_engine_open_text(DspEngine* const  e,
+                     const char* const json,
+                     const char* const path,
+                     const char* const dir,
+                     DspError* const   err)
+{
+  char* const d = copy_string(dir);
+  if (dir && !d) {
+    return no_mem(err);
+  }
+  free(e->base_dir);
+  e->base_dir        = d;
+  const DspStatus st = dsp_engine_open(e, json, err);
+  if (!st && path) {
+    free(e->cur.path);
+    if (!(e->cur.path = copy_string(path))) {
+      return no_mem(err);
+    }
+  }
+  return st;
+}
+
+const char*
+dsp_engine_graph_dir(const DspEngine* const e)
+{
+  return e->base_dir;
+}
+
+void
+dsp_engine_set_restore(DspEngine* const         e,
+                       const DspEngineRestoreFn fn,
+                       void* const              data)
+{
+  e->restore      = fn;
+  e->restore_data = data;
 }
 
 /// Send every value and bypass state of `from` that differs from `to`'s
@@ -392,6 +475,11 @@ dsp_engine_start(DspEngine* const e,
     return no_mem(err);
   }
 
+  if (e->restore) {
+    // Nodes are activated but not running yet: restore their state now
+    e->restore(e->restore_data, fresh.plan);
+    e->restore = NULL;
+  }
   if ((st = dsp_runtime_send_plan(e->rt, fresh.plan))) {
     loaded_cleanup(&fresh, true);
     return dsp_error_set(err, st, NULL, "command ring full; try again");

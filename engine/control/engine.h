@@ -100,6 +100,29 @@ DspRuntime* dsp_engine_runtime(DspEngine* engine);
 */
 DspStatus dsp_engine_open(DspEngine* engine, const char* source, DspError* err);
 
+/**
+   Like dsp_engine_open() with the graph given as JSON text that came from
+   file `path` (may be NULL) in directory `dir` (relative file names in the
+   graph resolve against it; may be NULL).  Used to resume a checkpoint.
+*/
+DspStatus dsp_engine_open_text(DspEngine*  engine,
+                               const char* json,
+                               const char* path,
+                               const char* dir,
+                               DspError*   err);
+
+/// Directory relative paths of graphs resolve against, or NULL.
+const char* dsp_engine_graph_dir(const DspEngine* engine);
+
+/// Called once with the first plan compiled by dsp_engine_start(), after
+/// its nodes are activated and before it is sent to the audio thread.
+typedef void (*DspEngineRestoreFn)(void* data, DspPlan* plan);
+
+/// Set (or clear) the function that restores node state at start.
+void dsp_engine_set_restore(DspEngine*         engine,
+                            DspEngineRestoreFn fn,
+                            void*              data);
+
 /// The graph whose external channels are the engine's layout, or NULL.
 const DspGraph* dsp_engine_layout(const DspEngine* engine);
 

@@ -47,13 +47,31 @@
 /// Deepest bundle nesting accepted.
 #define OSC_MAX_DEPTH 8U
 
+typedef struct ReplyQueueImpl ReplyQueue;
+
 /// Where a message came from, and where its replies go.
 typedef struct {
-  int                     fd;   ///< Socket to send on
-  bool                    tcp;  ///< `fd` is a TCP connection
-  struct sockaddr_storage addr; ///< UDP: sender address
-  socklen_t               len;  ///< UDP: its length
+  int                     fd;    ///< Socket to send on
+  bool                    tcp;   ///< `fd` is a TCP connection
+  struct sockaddr_storage addr;  ///< UDP: sender address
+  socklen_t               len;   ///< UDP: its length
+  ReplyQueue*             queue; ///< Replies held here while active, or NULL
 } Peer;
+
+/// A reply held until the end of a dsp_osc_process() pass.
+typedef struct {
+  Peer   peer; ///< Where it goes
+  void*  data; ///< Serialised packet (owned)
+  size_t size; ///< Its size
+} HeldReply;
+
+/// Replies held during one pass (see dsp_osc_set_flush()).
+struct ReplyQueueImpl {
+  bool       active; ///< Holding replies
+  HeldReply* held;   ///< Held replies (owned)
+  size_t     n;      ///< Entries in held
+  size_t     cap;    ///< Allocated entries
+};
 
 /// A TCP connection and what it has sent so far.
 typedef struct {
@@ -92,6 +110,9 @@ struct DspOscImpl {
   PendingSync   syncs[OSC_MAX_SYNCS];    ///< Waiting /sync requests
   uint32_t      n_syncs;                 ///< Entries in syncs
   bool          quit;                    ///< /quit received and allowed
+  ReplyQueue    queue;                   ///< Replies held during a pass
+  DspOscFlush   flush;                   ///< Called before held replies go
+  void*         flush_data;              ///< Its data
   uint8_t       dgram[OSC_MAX_DATAGRAM]; ///< Receive buffer
 };
 
@@ -123,6 +144,25 @@ now_s(void)
 static void
 send_raw(const Peer* const peer, void* const data, const size_t size)
 {
+  ReplyQueue* const q = peer->queue;
+  if (q && q->active) {
+    if (q->n == q->cap) {
+      const size_t     cap = q->cap ? q->cap * 2U : 256U;
+      HeldReply* const held =
+        (HeldReply*)realloc(q->held, cap * sizeof(HeldReply));
+      if (held) {
+        q->held = held;
+        q->cap  = cap;
+      }
+    }
+    void* const copy = q->n < q->cap ? malloc(size) : NULL;
+    if (copy) {
+      memcpy(copy, data, size);
+      q->held[q->n++] = (HeldReply){ *peer, copy, size };
+      return;
+    }
+  }
+
   if (peer->tcp) {
     uint32_t      be     = htonl((uint32_t)size);
     struct iovec  iov[2] = { { &be, 4U }, { data, size } };
@@ -1053,6 +1093,12 @@ close_conn(DspOsc* const osc, Conn* const c)
 void
 dsp_osc_free(DspOsc* const osc)
 {
+  if (osc) {
+    for (size_t i = 0U; i < osc->queue.n; ++i) {
+      free(osc->queue.held[i].data);
+    }
+    free(osc->queue.held);
+  }
   if (!osc) {
     return;
   }
@@ -1111,6 +1157,7 @@ read_udp(DspOsc* const osc)
     memset(&peer, 0, sizeof(peer));
     peer.fd           = osc->udp;
     peer.len          = sizeof(peer.addr);
+    peer.queue        = &osc->queue;
     const ssize_t got = recvfrom(osc->udp,
                                  osc->dgram,
                                  sizeof(osc->dgram),
@@ -1199,7 +1246,7 @@ read_conn(DspOsc* const osc, Conn* const c)
     if (c->used - pos - 4U < len) {
       break;
     }
-    const Peer peer = { c->fd, true, { 0 }, 0 };
+    const Peer peer = { c->fd, true, { 0 }, 0, &osc->queue };
     dispatch_packet(osc, &peer, c->buf + pos + 4U, len, 1U, 0U);
     if (c->fd < 0) {
       return;
@@ -1211,10 +1258,35 @@ read_conn(DspOsc* const osc, Conn* const c)
 }
 
 void
+dsp_osc_set_flush(DspOsc* const osc, const DspOscFlush flush, void* const data)
+{
+  osc->flush      = flush;
+  osc->flush_data = data;
+}
+
+/// Call the flush function, then send the replies held during a pass.
+static void
+release_replies(DspOsc* const osc)
+{
+  ReplyQueue* const q = &osc->queue;
+  q->active           = false;
+  if (osc->flush) {
+    osc->flush(osc->flush_data);
+  }
+  for (size_t i = 0U; i < q->n; ++i) {
+    q->held[i].peer.queue = NULL;
+    send_raw(&q->held[i].peer, q->held[i].data, q->held[i].size);
+    free(q->held[i].data);
+  }
+  q->n = 0U;
+}
+
+void
 dsp_osc_process(DspOsc* const              osc,
                 const struct pollfd* const fds,
                 const uint32_t             n_fds)
 {
+  osc->queue.active = osc->flush != NULL;
   for (uint32_t i = 0U; i < n_fds; ++i) {
     if (!fds[i].revents) {
       continue;
@@ -1232,6 +1304,7 @@ dsp_osc_process(DspOsc* const              osc,
       }
     }
   }
+  release_replies(osc);
 }
 
 /// Push meters and node times to one subscriber.

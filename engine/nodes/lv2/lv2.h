@@ -27,6 +27,21 @@ extern const DspNodeClass dsp_lv2_node_class;
 */
 DspStatus dsp_lv2_world_new(DspLv2World** world, DspError* err);
 
+/**
+   Create an LV2 world with no bundle loaded yet, for a host that knows
+   which plugins it needs: load them with dsp_lv2_world_require() (much
+   faster than scanning every installed bundle).  Free with
+   dsp_lv2_world_free().
+*/
+DspStatus dsp_lv2_world_new_lazy(DspLv2World** world, DspError* err);
+
+/**
+   Make plugin `uri` available in a lazy world: load the bundles on
+   LV2_PATH whose manifest.ttl names it, or, if none does (or it is still
+   missing), every bundle.  No-op if the plugin is already known.
+*/
+void dsp_lv2_world_require(DspLv2World* world, const char* uri);
+
 /// Free a world.  NULL is a no-op.
 void dsp_lv2_world_free(DspLv2World* world);
 

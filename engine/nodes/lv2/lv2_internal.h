@@ -97,13 +97,14 @@ typedef struct {
 } DspLv2UridTable;
 
 struct DspLv2WorldImpl {
-  LilvWorld*      lilv;  ///< Every bundle on LV2_PATH
-  DspLv2Nodes     nodes; ///< Frequently used LilvNodes
-  DspLv2Urids     urids; ///< Frequently used URIDs
-  DspLv2UridTable table; ///< URID map storage
-  LV2_URID_Map    map;   ///< urid:map feature data (handle = this)
-  LV2_URID_Unmap  unmap; ///< urid:unmap feature data (handle = this)
-  bool            trace; ///< Print log:Trace messages (DSP_LV2_TRACE set)
+  LilvWorld*      lilv;       ///< Every bundle on LV2_PATH
+  DspLv2Nodes     nodes;      ///< Frequently used LilvNodes
+  DspLv2Urids     urids;      ///< Frequently used URIDs
+  DspLv2UridTable table;      ///< URID map storage
+  LV2_URID_Map    map;        ///< urid:map feature data (handle = this)
+  LV2_URID_Unmap  unmap;      ///< urid:unmap feature data (handle = this)
+  bool            trace;      ///< Print log:Trace messages (DSP_LV2_TRACE set)
+  bool            all_loaded; ///< Every bundle on LV2_PATH is loaded
 };
 
 /// Map a URI with the world's map (control thread only).

@@ -15,6 +15,8 @@
 #include <lv2/units/units.h>
 
 #include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,8 +201,10 @@ map_urids(DspLv2World* const w, DspLv2Urids* const u)
   return true;
 }
 
-DspStatus
-dsp_lv2_world_new(DspLv2World** const world, DspError* const err)
+static DspStatus
+world_create(DspLv2World** const world,
+             const bool          load_all,
+             DspError* const     err)
 {
   *world = NULL;
 
@@ -227,11 +231,132 @@ dsp_lv2_world_new(DspLv2World** const world, DspError* const err)
       err, DSP_ERR_NO_MEM, NULL, "out of memory creating the LV2 world");
   }
 
-  // Reads LV2_PATH if set, else the default search path
-  lilv_world_load_all(w->lilv);
+  if (load_all) {
+    // Reads LV2_PATH if set, else the default search path
+    lilv_world_load_all(w->lilv);
+    w->all_loaded = true;
+  }
 
   *world = w;
   return DSP_SUCCESS;
+}
+
+DspStatus
+dsp_lv2_world_new(DspLv2World** const world, DspError* const err)
+{
+  return world_create(world, true, err);
+}
+
+DspStatus
+dsp_lv2_world_new_lazy(DspLv2World** const world, DspError* const err)
+{
+  return world_create(world, false, err);
+}
+
+static bool
+has_plugin(const DspLv2World* const world, const char* const uri)
+{
+  LilvNode* const node = lilv_new_uri(world->lilv, uri);
+  const bool      found =
+    node && lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world->lilv),
+                                    node) != NULL;
+  lilv_node_free(node);
+  return found;
+}
+
+/// True if the file at `path` contains `needle`.
+static bool
+file_contains(const char* const path, const char* const needle)
+{
+  FILE* const f = fopen(path, "rb");
+  if (!f) {
+    return false;
+  }
+  char         buf[65536];
+  const size_t n   = fread(buf, 1U, sizeof(buf) - 1U, f);
+  buf[n]           = '\0';
+  const bool found = strstr(buf, needle) != NULL;
+  fclose(f);
+  return found;
+}
+
+/// Load the bundles in directory `dir` whose manifest names `<uri>`.
+static bool
+load_matching(DspLv2World* const w, const char* const dir, const char* uri)
+{
+  DIR* const d = opendir(dir);
+  if (!d) {
+    return false;
+  }
+  char needle[1100];
+  snprintf(needle, sizeof(needle), "<%s>", uri);
+  bool           loaded = false;
+  struct dirent* ent    = NULL;
+  while ((ent = readdir(d))) {
+    if (ent->d_name[0] == '.') {
+      continue;
+    }
+    char      manifest[4096];
+    char      bundle[4096];
+    const int m = snprintf(
+      manifest, sizeof(manifest), "%s/%s/manifest.ttl", dir, ent->d_name);
+    const int b =
+      snprintf(bundle, sizeof(bundle), "file://%s/%s/", dir, ent->d_name);
+    if (m < 0 || b < 0 || (size_t)m >= sizeof(manifest) ||
+        (size_t)b >= sizeof(bundle) || !file_contains(manifest, needle)) {
+      continue;
+    }
+    LilvNode* const node = lilv_new_uri(w->lilv, bundle);
+    if (node) {
+      lilv_world_load_bundle(w->lilv, node);
+      lilv_node_free(node);
+      loaded = true;
+    }
+  }
+  closedir(d);
+  return loaded;
+}
+
+void
+dsp_lv2_world_require(DspLv2World* const w, const char* const uri)
+{
+  if (!w || !uri || w->all_loaded || has_plugin(w, uri)) {
+    return;
+  }
+
+  // The same search path as lilv_world_load_all()
+  const char* const env  = getenv("LV2_PATH");
+  const char* const home = getenv("HOME");
+  char              path[8192];
+  if (env && env[0]) {
+    snprintf(path, sizeof(path), "%s", env);
+  } else {
+    snprintf(path,
+             sizeof(path),
+             "%s/.lv2:/usr/local/lib/lv2:/usr/lib/lv2",
+             home ? home : "");
+  }
+
+  bool  loaded = false;
+  char* save   = NULL;
+  for (char* dir = strtok_r(path, ":", &save); dir;
+       dir       = strtok_r(NULL, ":", &save)) {
+    char expanded[4096];
+    if (dir[0] == '~' && home) {
+      snprintf(expanded, sizeof(expanded), "%s%s", home, dir + 1);
+    } else {
+      snprintf(expanded, sizeof(expanded), "%s", dir);
+    }
+    loaded = load_matching(w, expanded, uri) || loaded;
+  }
+  if (loaded) {
+    lilv_world_load_specifications(w->lilv);
+    lilv_world_load_plugin_classes(w->lilv);
+  }
+  if (!has_plugin(w, uri)) {
+    lilv_world_load_all(w->lilv);
+    w->all_loaded = true;
+  }
 }
 
 void

@@ -1,0 +1,106 @@
+#!/bin/sh
+# Crash -> audio resumed (issue 5): SIGKILL a supervised engine N times and
+# time each death (the supervisor's log: "killed by signal 9 ... at T0")
+# to the first processed block of the resumed graph (the engine's log:
+# "first block of resumed graph at T1").  Prints median and max of T1 - T0
+# per graph.  Runs its own jackd (dummy driver, 48 kHz, period 256).
+#
+# usage: bench/resume/run.sh BUILD_DIR [KILLS] [GRAPH.json ...]
+#   e.g. bench/resume/run.sh build 100 graphs/lv2-chain.json graphs/reverb.json
+# JALV=1 also measures jalv (eg-amp) restarted by a shell loop, to its
+# JACK ports reappearing (jalv prints nothing at its first block).
+set -u
+build=${1:?usage: run.sh BUILD_DIR [KILLS] [GRAPH.json ...]}
+kills=${2:-100}
+shift 2 2>/dev/null || shift $#
+[ $# -gt 0 ] || set -- graphs/lv2-chain.json graphs/reverb.json
+engine="$build/engine/dspengine"
+work=$(mktemp -d)
+export JACK_DEFAULT_SERVER=dspbench-resume JACK_NO_AUDIO_RESERVATION=1
+export LV2_PATH=${LV2_PATH:-/usr/lib/lv2}
+export DSP_SUPERVISE_FAILS=0 # Restart at once, however often
+region=/dev/shm/dspbench-resume-$$
+jackd_pid=""
+sup_pid=""
+trap 'kill $sup_pid $jackd_pid 2>/dev/null; rm -rf "$work" "$region"' EXIT
+
+jackd ${JACKD_RT:---no-realtime} -d dummy -r 48000 -p 256 >"$work/jackd.log" 2>&1 &
+jackd_pid=$!
+i=0
+while [ "$(jack_wait -c -s "$JACK_DEFAULT_SERVER" 2>/dev/null)" != running ]; do
+	i=$((i + 1))
+	[ $i -lt 250 ] || { echo "jackd did not start: $(cat "$work/jackd.log")" >&2; exit 1; }
+	sleep 0.02
+done
+
+# count PATTERN FILE
+count() { grep -c -- "$1" "$2" 2>/dev/null || true; }
+
+for graph in "$@"; do
+	rm -f "$region"
+	: >"$work/sup.err"
+	"$engine" --supervise --state "$region" --graph "$graph" --name eng \
+		--no-osc ${NO_MLOCK:---no-mlock} 2>"$work/sup.err" >/dev/null &
+	sup_pid=$!
+	i=0
+	while [ "$(count "dspengine: ready" "$work/sup.err")" -lt 1 ]; do
+		i=$((i + 1))
+		[ $i -lt 3000 ] || { echo "engine not ready: $(cat "$work/sup.err")" >&2; exit 1; }
+		sleep 0.01
+	done
+	k=0
+	while [ $k -lt "$kills" ]; do
+		k=$((k + 1))
+		child=$(pgrep -P $sup_pid)
+		kill -KILL "$child"
+		i=0
+		while [ "$(count "first block of resumed graph" "$work/sup.err")" -lt $k ]; do
+			i=$((i + 1))
+			[ $i -lt 2000 ] || { echo "not resumed: $(tail -5 "$work/sup.err")" >&2; exit 1; }
+			sleep 0.005
+		done
+		sleep 0.05 # Let it settle (ports connected, "ready")
+	done
+	kill -TERM $sup_pid
+	wait $sup_pid
+	sup_pid=""
+	# Pair each death with the next first block
+	awk '/killed by signal 9/ { t0 = $NF }
+	     /first block of resumed graph at/ { if (t0) printf "%.3f\n", ($NF - t0) * 1000; t0 = 0 }' \
+		"$work/sup.err" | sort -n >"$work/ms"
+	n=$(wc -l <"$work/ms")
+	med=$(awk -v n="$n" 'NR == int((n + 1) / 2) { print }' "$work/ms")
+	max=$(tail -1 "$work/ms")
+	min=$(head -1 "$work/ms")
+	echo "$(basename "$graph"): $n kills, crash -> first resumed block: median $med ms, min $min ms, max $max ms"
+	corrupt=$(count "no valid checkpoint\|payload CRC\|cannot resume" "$work/sup.err")
+	echo "  resumes that found no valid checkpoint: $corrupt"
+done
+
+if [ "${JALV:-0}" = 1 ] && command -v jalv >/dev/null; then
+	# Baseline: jalv restarted as fast as a loop can, timed from its death
+	# to its ports being registered again (an upper bound on its restart
+	# cost excluding the first block, which jalv does not report)
+	: >"$work/jalv.ms"
+	k=0
+	while [ $k -lt "$kills" ]; do
+		k=$((k + 1))
+		jalv -n jb -i http://lv2plug.in/plugins/eg-amp >/dev/null 2>&1 </dev/null &
+		jpid=$!
+		while ! jack_lsp 2>/dev/null | grep -q "^jb:"; do sleep 0.002; done
+		t0=$(date +%s.%N)
+		kill -KILL $jpid
+		wait $jpid 2>/dev/null
+		jalv -n jb -i http://lv2plug.in/plugins/eg-amp >/dev/null 2>&1 </dev/null &
+		jpid=$!
+		while ! jack_lsp 2>/dev/null | grep -q "^jb:"; do sleep 0.002; done
+		t1=$(date +%s.%N)
+		kill -KILL $jpid
+		wait $jpid 2>/dev/null
+		awk "BEGIN { printf \"%.3f\\n\", ($t1 - $t0) * 1000 }" >>"$work/jalv.ms"
+		while jack_lsp 2>/dev/null | grep -q "^jb:"; do sleep 0.002; done
+	done
+	sort -n "$work/jalv.ms" >"$work/jalv.sorted"
+	n=$(wc -l <"$work/jalv.sorted")
+	echo "jalv eg-amp: $n restarts, death -> ports back: median $(awk -v n="$n" 'NR == int((n + 1) / 2)' "$work/jalv.sorted") ms, max $(tail -1 "$work/jalv.sorted") ms"
+fi
