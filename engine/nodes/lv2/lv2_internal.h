@@ -224,7 +224,13 @@ typedef struct {
 /// True while the calling thread is inside an LV2 node's run().
 extern _Thread_local bool dsp_lv2_in_run;
 
-/// LV2_Log_Log::vprintf (handle is a DspLv2Node).
+/// [RT] Queue a log message from run() for dsp_lv2_node_flush_log().
+int dsp_lv2_log_queue(DspLv2Node* self,
+                      LV2_URID    type,
+                      const char* fmt,
+                      va_list     ap) __attribute__((format(printf, 3, 0)));
+
+/// LV2_Log_Log::vprintf (handle is a DspLv2Node; lv2_log.c).
 int dsp_lv2_log_vprintf(LV2_Log_Handle handle,
                         LV2_URID       type,
                         const char*    fmt,

@@ -6,7 +6,9 @@
 //  - sem_post() wakes the worker thread (async-signal-safe, never blocks);
 //  - log messages from run() are formatted with vsnprintf into a fixed
 //    record (no allocation for the formats plugins use) and queued; they are
-//    printed later by dsp_lv2_node_flush_log() on a control thread.
+//    printed later by dsp_lv2_node_flush_log() on a control thread
+//    (the log feature itself, which prints off the audio thread, is in
+//    lv2_log.c).
 
 #include "lv2_internal.h"
 
@@ -91,28 +93,11 @@ dsp_lv2_worker_deliver(DspLv2Worker* const worker)
 // Log -----------------------------------------------------------------------
 
 int
-dsp_lv2_log_vprintf(LV2_Log_Handle    handle,
-                    const LV2_URID    type,
-                    const char* const fmt,
-                    va_list           ap)
+dsp_lv2_log_queue(DspLv2Node* const self,
+                  const LV2_URID    type,
+                  const char* const fmt,
+                  va_list           ap)
 {
-  DspLv2Node* const        self = (DspLv2Node*)handle;
-  const DspLv2Urids* const u    = &self->world->urids;
-  if (type == u->log_Trace && !self->world->trace) {
-    return 0;
-  }
-
-  if (!dsp_lv2_in_run) {
-    // Control or worker thread: print now
-    const char* const level = (type == u->log_Error)     ? "error"
-                              : (type == u->log_Warning) ? "warning"
-                              : (type == u->log_Trace)   ? "trace"
-                                                         : "note";
-    fprintf(stderr, "lv2 node \"%s\": %s: ", self->node->id, level);
-    return vfprintf(stderr, fmt, ap);
-  }
-
-  // Audio thread: queue a fixed-size record
   DspLv2LogRecord rec;
   rec.type    = type;
   const int n = vsnprintf(rec.text, sizeof(rec.text), fmt, ap);
@@ -120,19 +105,6 @@ dsp_lv2_log_vprintf(LV2_Log_Handle    handle,
     atomic_fetch_add_explicit(&self->log_dropped, 1U, memory_order_relaxed);
   }
   return n;
-}
-
-int
-dsp_lv2_log_printf(LV2_Log_Handle    handle,
-                   const LV2_URID    type,
-                   const char* const fmt,
-                   ...)
-{
-  va_list args;
-  va_start(args, fmt);
-  const int r = dsp_lv2_log_vprintf(handle, type, fmt, args);
-  va_end(args);
-  return r;
 }
 
 // Run -----------------------------------------------------------------------
