@@ -63,6 +63,16 @@ do_minperiod=${JB_MINPERIOD:-1}
 periods=${JB_PERIODS:-16 32 64 128 256}
 minperiod_seconds=${JB_MINPERIOD_SECONDS:-60}
 do_callgrind=${JB_CALLGRIND:-1}
+# CPUs that jackd and every client run on (taskset -c), "all" for no pinning.
+# The default, one core, is the engine's own deployment: one isolated core
+# (one vCPU in the guest) running the server and the engine.  It also spares
+# every configuration the cross-core wake-ups (IPIs) that otherwise dominate
+# a client's cost on a VM; see README.md.
+cpus=${JB_CPUS:-1}
+case $cpus in
+all | "") pin= ;;
+*) pin="taskset -c $cpus" ;;
+esac
 export LV2_PATH="${LV2_PATH:-/usr/lib/lv2}"
 export JACK_NO_AUDIO_RESERVATION=1
 
@@ -180,7 +190,7 @@ start_jackd() {
   rt) _rt=-R ;;
   *) _rt=--no-realtime ;;
   esac
-  jackd $_rt -d dummy -r "$rate" -p "$2" >"$3" 2>&1 &
+  $pin jackd $_rt -d dummy -r "$rate" -p "$2" >"$3" 2>&1 &
   jackd_pid=$!
   _i=0
   while [ "$(jack_wait -c -s "$JACK_DEFAULT_SERVER" 2>/dev/null)" != running ]; do
@@ -236,14 +246,14 @@ start_config() {
   case $_cfg in
   empty) ;;
   passthru)
-    "$passthru" --name pt >"$_dir/passthru.log" 2>&1 &
+    $pin "$passthru" --name pt >"$_dir/passthru.log" 2>&1 &
     client_pids=$!
     wait_port pt:out_2
     chain_connect "$(capture_ports)" "$(ports pt input)"
     chain_connect "$(ports pt output)" "$(playback_ports)"
     ;;
   engine)
-    "$engine" --graph "$graph" --name eng \
+    $pin "$engine" --graph "$graph" --name eng \
       --connect-in 'system:capture_.*' --connect-out 'system:playback_.*' \
       --stats 1 "$@" >"$_dir/engine.out" 2>"$_dir/engine.err" &
     client_pids=$!
@@ -264,7 +274,7 @@ start_config() {
         _args="$_args -c ${_p%%:*}=${_p#*:}"
       done
       # shellcheck disable=SC2086 # -c SYM=VAL pairs
-      jalv -n "j$_k" $_args "$_uri" <"$fifo" >"$_dir/jalv$_k.log" 2>&1 &
+      $pin jalv -n "j$_k" $_args "$_uri" <"$fifo" >"$_dir/jalv$_k.log" 2>&1 &
       client_pids="$client_pids $!"
       # wait for the client's last port (jalv registers all before activating)
       _i=0
@@ -446,7 +456,7 @@ measure() {
 
 load_start=$(cat /proc/loadavg)
 started=$(date +%s)
-echo "jack benchmark: jackd -d dummy -r $rate -p $period, ${seconds} s windows, $repeats repeats, modes: $modes"
+echo "jack benchmark: jackd -d dummy -r $rate -p $period, ${seconds} s windows, $repeats repeats, modes: $modes, CPUs: ${pin:-not pinned}"
 engine_src=$(sed -n 's/.*"source": *"\([^"]*\)".*/\1/p' "$build/meson-info/meson-info.json" 2>/dev/null | head -n 1)
 echo "engine: $engine, built from ${engine_src:-?} ($(git -C "${engine_src:-$src}" describe --always --dirty 2>/dev/null || echo unknown)); graph: $graph"
 echo "jalv: $(dpkg-query -W -f '${Version}' jalv 2>/dev/null || echo '?'), jackd2: $(dpkg-query -W -f '${Version}' jackd2 2>/dev/null || echo '?')"

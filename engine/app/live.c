@@ -33,8 +33,16 @@
 /// Smallest max_block a live plan is compiled with.
 #define DSP_LIVE_MIN_BLOCK 1024U
 
-/// Control loop period (ms): how often rings are serviced.
-#define DSP_LIVE_POLL_MS 20
+/// Longest sleep of the idle control loop (ms).  It bounds how late a
+/// retired plan is freed, an LV2 log line is printed or a server shutdown is
+/// noticed.  Every wake-up costs the machine a context switch, which on the
+/// core the audio thread shares is not free: at 64-frame periods a 20 ms
+/// loop cost ~2 us per audio cycle (bench/jack/README.md).
+#define DSP_LIVE_IDLE_MS 100
+
+/// Sleep while a swap or crossfade runs (ms), so the old graph is retired
+/// and freed promptly.
+#define DSP_LIVE_BUSY_MS 20
 
 static volatile sig_atomic_t stop_signal = 0;
 
@@ -418,10 +426,30 @@ rejoin(Live* const live)
   return false;
 }
 
+/// How long the loop may sleep: until the OSC server's next deadline
+/// (`osc_due` ms, -1 for none), the next --stats report, or the idle or busy
+/// cap, whichever comes first.
+static int
+next_timeout(const Live* const live, const int osc_due)
+{
+  int timeout =
+    dsp_runtime_voices(live->rt) > 1U ? DSP_LIVE_BUSY_MS : DSP_LIVE_IDLE_MS;
+  if (osc_due >= 0 && osc_due < timeout) {
+    timeout = osc_due;
+  }
+  if (live->opts->stats > 0.0) {
+    const double wait_ms = (live->next_stats - now_s()) * 1000.0;
+    if (wait_ms < (double)timeout) {
+      timeout = wait_ms > 0.0 ? (int)wait_ms + 1 : 0;
+    }
+  }
+  return timeout;
+}
+
 static int
 loop(Live* const live)
 {
-  int timeout = DSP_LIVE_POLL_MS;
+  int timeout = 0;
   while (!stop_signal && !live->quit) {
     struct pollfd fds[1U + DSP_OSC_MAX_FDS];
     fds[0]               = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
@@ -441,12 +469,12 @@ loop(Live* const live)
     }
 
     service(live);
-    timeout = DSP_LIVE_POLL_MS;
+    int osc_due = -1;
     if (live->osc) {
-      const int due = dsp_osc_service(live->osc);
-      timeout       = (due >= 0 && due < timeout) ? due : timeout;
-      live->quit    = live->quit || dsp_osc_quit_requested(live->osc);
+      osc_due    = dsp_osc_service(live->osc);
+      live->quit = live->quit || dsp_osc_quit_requested(live->osc);
     }
+    timeout = next_timeout(live, osc_due);
 
     if (live->jack && dsp_jack_is_shut_down(live->jack)) {
       fprintf(stderr,

@@ -58,6 +58,9 @@ wait_for() {
 # OSC listens on any free port unless ARGS say otherwise (the default, 9000,
 # may be in use on a shared machine).
 start_engine() {
+	# Empty the log first: the child truncates it only once it runs, and
+	# until then wait_for would find the previous engine's "ready"
+	: >"$work/engine.err"
 	"$engine" --osc-port 0 "$@" >"$work/engine.out" 2>"$work/engine.err" &
 	engine_pid=$!
 	wait_for "$work/engine.err" "dspengine: ready" 30 ||
