@@ -199,7 +199,13 @@ test_stats(void** state)
   assert_true(stats.max_us_total > 0.0);
   assert_true(stats.load >= 0.0);
 
-  // One more window that contains the -0.75 sample: its peak is metered
+  // One more window that contains the -0.75 sample: its peak is metered,
+  // and its RMS covers the frames since the last window (20250..24000 of
+  // the sine) and this call
+  double sumsq = 0.5625;
+  for (uint32_t i = 20250U; i < 24001U; ++i) {
+    sumsq += (double)y[i] * (double)y[i];
+  }
   memset(x, 0, sizeof(x));
   x[3]               = -0.75f;
   const float* in[]  = { x };
@@ -207,6 +213,7 @@ test_stats(void** state)
   dsp_runtime_process(rt, in, 1U, out, 1U, 4801U);
   dsp_runtime_stats(rt, &stats);
   assert_float_equal(stats.peak[0], 0.75f, 1e-7);
+  assert_float_equal(stats.rms[0], sqrt(sumsq / (3751.0 + 4801.0)), 1e-6);
   dsp_runtime_free(rt);
 }
 
