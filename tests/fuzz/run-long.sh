@@ -2,15 +2,17 @@
 # Long fuzz run: every harness for SECONDS (default 900) or until RUNS
 # executions, from the seeds plus a corpus kept in BUILD/tests/fuzz/long-*.
 # Prints each harness's executions, corpus size and crashes.
-# usage: tests/fuzz/run-long.sh BUILD [SECONDS] [RUNS]
+# usage: tests/fuzz/run-long.sh BUILD [SECONDS] [RUNS] [HARNESS...]
 # BUILD is a clang build with -Dfuzz=true -Db_sanitize=address,undefined.
+# HARNESS: graph, checkpoint, osc (default: all three, one after another).
 set -u
 build=$1
 seconds=${2:-900}
 runs=${3:-10000000}
 root=$(cd "$(dirname "$0")/../.." && pwd)
+shift $(($# < 3 ? $# : 3))
 status=0
-for name in graph checkpoint osc; do
+for name in ${*:-graph checkpoint osc}; do
 	case $name in
 	graph) seeds=$root/graphs ;;
 	*) seeds=$root/tests/fuzz/seeds/$name ;;
