@@ -59,6 +59,9 @@ dsp_options_usage(const char* const program)
     "                      free port); see docs/osc.md\n"
     "  --osc-bind ADDR     Address to bind (default 127.0.0.1)\n"
     "  --osc-tcp           Also accept OSC over TCP on the same port\n"
+    "  --osc-allow CIDR    Serve only senders in this network (ADDR[/BITS],\n"
+    "                      IPv4 or IPv6; repeatable); others are dropped\n"
+    "                      without a reply and counted (dspctl status)\n"
     "  --osc-allow-quit    Let /quit stop the engine\n"
     "  --no-osc            Do not serve OSC\n"
     "  --xfade MS          Default crossfade of graph swaps (default 50)\n"
@@ -182,12 +185,11 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
     const char* const        arg          = argv[i];
     const char* const        value        = (i + 1 < argc) ? argv[i + 1] : NULL;
     static const char* const with_value[] = {
-      "--graph",         "--check",     "--input",      "--output",
-      "--tail",          "--block",     "--rate",       "--set",
-      "--name",          "--server",    "--connect-in", "--connect-out",
-      "--cpu",           "--stats",     "--osc-port",   "--osc-bind",
-      "--xfade",         "--swap-tail", "--state",      "--resume",
-      "--inspect-state", NULL
+      "--graph",      "--check",         "--input", "--output",    "--tail",
+      "--block",      "--rate",          "--set",   "--name",      "--server",
+      "--connect-in", "--connect-out",   "--cpu",   "--stats",     "--osc-port",
+      "--osc-bind",   "--osc-allow",     "--xfade", "--swap-tail", "--state",
+      "--resume",     "--inspect-state", NULL
     };
     for (const char* const* o = with_value; *o; ++o) {
       if (!strcmp(arg, *o) && !value) {
@@ -264,6 +266,18 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
       opts->osc_bind = argv[++i];
     } else if (!strcmp(arg, "--osc-tcp")) {
       opts->osc_tcp = true;
+    } else if (!strcmp(arg, "--osc-allow")) {
+      DspError err;
+      dsp_error_clear(&err);
+      if (opts->n_osc_allow == DSP_OSC_MAX_ALLOW) {
+        return bad(arg, argv[++i], "at most 32 --osc-allow networks");
+      }
+      if (dsp_cidr_parse(
+            argv[++i], arg, &opts->osc_allow[opts->n_osc_allow], &err)) {
+        fprintf(stderr, "dspengine: error: option %s: %s\n", arg, err.message);
+        return 1;
+      }
+      ++opts->n_osc_allow;
     } else if (!strcmp(arg, "--osc-allow-quit")) {
       opts->osc_allow_quit = true;
     } else if (!strcmp(arg, "--no-osc")) {
