@@ -67,6 +67,7 @@ typedef struct {
   uint32_t    n_sets;    ///< Number of --set options
   DspParamSet sets[DSP_OPTIONS_MAX_SETS]; ///< --set overrides
   char        storage[4096];              ///< Copies of split --set args
+  char faust_import_path[4096]; ///< --faust-import-path dirs, ':' between
 } DspOptions;
 
 /**
