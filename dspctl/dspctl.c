@@ -281,6 +281,9 @@ static const char* const status_fields[] = {
   "swapping",
   "voices",
   "slots",
+  "osc_denied",
+  "osc_truncated",
+  "osc_refused",
 };
 
 static void
@@ -289,7 +292,8 @@ print_status(lo_message m)
   const char* const types = lo_message_get_types(m);
   lo_arg** const    argv  = lo_message_get_argv(m);
   const int         argc  = lo_message_get_argc(m);
-  for (int i = 1; i < argc && i < 15; ++i) {
+  const int n_fields = (int)(sizeof(status_fields) / sizeof(status_fields[0]));
+  for (int i = 1; i < argc && i < n_fields; ++i) {
     printf("%s ", status_fields[i]);
     print_arg(stdout, types[i], argv[i]);
     putchar('\n');
@@ -558,7 +562,7 @@ draw(lo_message status, const View* const v, const bool tty)
          (double)a[11]->f,
          a[12]->i ? "  SWAPPING" : "");
   printf("load %5.1f%% (peak %5.1f%%)  callback avg %.1f us max %.1f us "
-         "(ever %.1f us)  xruns %d  overruns %d  slots %d\n\n",
+         "(ever %.1f us)  xruns %d  overruns %d  slots %d\n",
          (double)a[1]->f,
          (double)a[2]->f,
          (double)a[3]->f,
@@ -567,6 +571,13 @@ draw(lo_message status, const View* const v, const bool tty)
          a[6]->i,
          a[7]->i,
          a[14]->i);
+  if (argc >= 18) {
+    printf("osc: denied %d  truncated %d  refused %d\n",
+           a[15]->i,
+           a[16]->i,
+           a[17]->i);
+  }
+  putchar('\n');
   for (int ch = 0; ch < v->n; ++ch) {
     char bar[40];
     meter_bar(bar, v->peak[ch]);

@@ -167,7 +167,7 @@ parse_allow(const ParseCtx* const ctx,
             DspAgentConfig* const cfg,
             const char* const     value)
 {
-  // A comma-separated list of ADDR or ADDR/BITS
+  // A comma-separated list of ADDR or ADDR/BITS (engine/common/cidr.h)
   char buf[256];
   if (strlen(value) >= sizeof(buf)) {
     return fail(ctx, "allow: value too long");
@@ -176,25 +176,14 @@ parse_allow(const ParseCtx* const ctx,
   char* save = NULL;
   for (char* tok = strtok_r(buf, ", \t", &save); tok;
        tok       = strtok_r(NULL, ", \t", &save)) {
-    unsigned    bits  = 32U;
-    char* const slash = strchr(tok, '/');
-    if (slash) {
-      *slash = '\0';
-      if (parse_uint(ctx, "allow", slash + 1, 32U, &bits)) {
-        return -1;
-      }
-    }
-    struct in_addr in;
-    if (inet_pton(AF_INET, tok, &in) != 1) {
-      return fail(
-        ctx, "allow: expected an IPv4 address or network, got \"%s\"", tok);
-    }
     if (cfg->n_allow == DSP_AGENT_MAX_ALLOW) {
       return fail(ctx, "allow: more than %d entries", DSP_AGENT_MAX_ALLOW);
     }
-    const uint32_t mask           = bits ? ~0U << (32U - bits) : 0U;
-    cfg->allow[cfg->n_allow].mask = mask;
-    cfg->allow[cfg->n_allow].addr = ntohl(in.s_addr) & mask;
+    DspError err;
+    dsp_error_clear(&err);
+    if (dsp_cidr_parse(tok, "allow", &cfg->allow[cfg->n_allow], &err)) {
+      return fail(ctx, "allow: %s", err.message);
+    }
     ++cfg->n_allow;
   }
   return 0;
@@ -560,10 +549,10 @@ dsp_agent_config_allows(const DspAgentConfig* const cfg, const uint32_t addr)
   if ((addr >> 24U) == 127U) {
     return true; // loopback is always allowed
   }
-  for (size_t i = 0U; i < cfg->n_allow; ++i) {
-    if ((addr & cfg->allow[i].mask) == cfg->allow[i].addr) {
-      return true;
-    }
-  }
-  return false;
+  struct sockaddr_in in;
+  memset(&in, 0, sizeof(in));
+  in.sin_family      = AF_INET;
+  in.sin_addr.s_addr = htonl(addr);
+  return dsp_cidr_match_any(
+    cfg->allow, cfg->n_allow, (const struct sockaddr*)&in);
 }

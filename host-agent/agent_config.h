@@ -4,6 +4,8 @@
 #ifndef DSP_AGENT_CONFIG_H
 #define DSP_AGENT_CONFIG_H
 
+#include "common/cidr.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,12 +39,6 @@ typedef enum {
   DSP_HEALTH_NONE,    ///< Only the QEMU process and QMP events
 } DspHealthMode;
 
-/// An allow-list entry: an IPv4 network.
-typedef struct {
-  uint32_t addr; ///< Network address, host byte order
-  uint32_t mask; ///< Netmask, host byte order
-} DspAgentAllow;
-
 /// Everything the configuration file sets.
 typedef struct {
   // [vm]
@@ -66,12 +62,12 @@ typedef struct {
   char*    state_file; ///< State region backing file (owned)
   uint64_t state_size; ///< State region bytes (power of two for ivshmem)
   // [osc]
-  unsigned      guest_port;   ///< Engine's OSC port inside the guest
-  unsigned      forward_port; ///< Host loopback port QEMU forwards to it
-  char*         listen_addr;  ///< Relay's listen address (owned)
-  unsigned      listen_port;  ///< Relay's port, 0 = no relay
-  size_t        n_allow;      ///< Allow-list entries (loopback always allowed)
-  DspAgentAllow allow[DSP_AGENT_MAX_ALLOW]; ///< Allowed sender networks
+  unsigned guest_port;   ///< Engine's OSC port inside the guest
+  unsigned forward_port; ///< Host loopback port QEMU forwards to it
+  char*    listen_addr;  ///< Relay's listen address (owned)
+  unsigned listen_port;  ///< Relay's port, 0 = no relay
+  size_t   n_allow;      ///< Allow-list entries (loopback always allowed)
+  DspCidr  allow[DSP_AGENT_MAX_ALLOW]; ///< Allowed sender networks
   // [health]
   DspHealthMode health;          ///< Health check
   unsigned      health_interval; ///< ms between pings

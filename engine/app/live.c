@@ -352,11 +352,20 @@ join(Live* const live, DspError* const err)
             pinned);
   }
   if (live->osc && !opts->quiet) {
+    char allow[64] = "";
+    if (opts->n_osc_allow) {
+      snprintf(allow,
+               sizeof(allow),
+               ", senders limited to %u network%s",
+               opts->n_osc_allow,
+               opts->n_osc_allow == 1U ? "" : "s");
+    }
     fprintf(stderr,
-            "dspengine: OSC on udp%s %s:%d (docs/osc.md)\n",
+            "dspengine: OSC on udp%s %s:%d%s (docs/osc.md)\n",
             opts->osc_tcp ? "+tcp" : "",
             opts->osc_bind,
-            dsp_osc_port(live->osc));
+            dsp_osc_port(live->osc),
+            allow);
   }
   fprintf(stderr, "dspengine: ready\n");
   return DSP_SUCCESS;
@@ -545,11 +554,10 @@ dsp_live_run(const DspOptions* const opts)
   }
 
   if (opts->osc) {
-    const DspOscOptions oo = { opts->osc_bind,
-                               opts->osc_port,
-                               opts->osc_tcp,
-                               opts->osc_allow_quit,
-                               opts->node_times };
+    const DspOscOptions oo = { opts->osc_bind,   opts->osc_port,
+                               opts->osc_tcp,    opts->osc_allow_quit,
+                               opts->node_times, opts->osc_allow,
+                               opts->n_osc_allow };
     if ((st = dsp_osc_new(&oo, live.engine, &live.osc, &err))) {
       dsp_engine_free(live.engine);
       dsp_persist_free(live.persist);

@@ -265,6 +265,10 @@ main(int argc, char** argv)
   if (dsp_options_parse(&opts, argc, argv)) {
     return 2;
   }
+  if (opts.faust_import_path[0]) {
+    // Read by dsp_setup_init() (engine/nodes/setup.h), also in children
+    setenv("DSP_FAUST_IMPORT_PATH", opts.faust_import_path, 1);
+  }
 
   if (opts.supervise && opts.command == DSP_COMMAND_LIVE) {
     return dsp_supervise(argc, argv);

@@ -3,6 +3,7 @@
 
 #include "options.h"
 
+#include "nodes/faust/faust_jit.h"
 #include "persist.h"
 #include "state/region.h"
 
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void
 dsp_options_usage(const char* const program)
@@ -40,6 +42,9 @@ dsp_options_usage(const char* const program)
     "                      rate is resampled (default: the input's rate,\n"
     "                      48000 for the test signal)\n"
     "  --set NODE:PARAM=V  Set a parameter after loading (repeatable)\n"
+    "  --faust-import-path DIR  Directory Faust code may import from\n"
+    "                      (repeatable; default " DSP_FAUST_LIBDIR "); see\n"
+    "                      docs/faust.md\n"
     "\n"
     "Live (JACK) options:\n"
     "  --name NAME         JACK client name (default dspengine)\n"
@@ -59,6 +64,9 @@ dsp_options_usage(const char* const program)
     "                      free port); see docs/osc.md\n"
     "  --osc-bind ADDR     Address to bind (default 127.0.0.1)\n"
     "  --osc-tcp           Also accept OSC over TCP on the same port\n"
+    "  --osc-allow CIDR    Serve only senders in this network (ADDR[/BITS],\n"
+    "                      IPv4 or IPv6; repeatable); others are dropped\n"
+    "                      without a reply and counted (dspctl status)\n"
     "  --osc-allow-quit    Let /quit stop the engine\n"
     "  --no-osc            Do not serve OSC\n"
     "  --xfade MS          Default crossfade of graph swaps (default 50)\n"
@@ -85,15 +93,20 @@ dsp_options_usage(const char* const program)
     "  --list-plugins      List built-in nodes, Faust effects, LV2 plugins\n"
     "  --quiet             Print only errors\n"
     "  --help, --version\n"
-    "\n"
-    "Environment: LV2_PATH (LV2 bundle search path), DSP_FAUST_CACHE\n"
-    "(Faust machine-code cache; default ~/.cache/dspengine/faust), DSP_STATE\n"
-    "(default --state; empty: --no-state).\n",
+    "\n",
     program,
     program,
     program,
     program,
     program);
+  fputs(
+    "Environment: LV2_PATH (LV2 bundle search path), DSP_FAUST_CACHE\n"
+    "(Faust machine-code cache; default ~/.cache/dspengine/faust; it must be\n"
+    "owned by the engine's user and not writable by others),\n"
+    "DSP_FAUST_IMPORT_PATH (DIR:DIR, used when no --faust-import-path is\n"
+    "given), DSP_STATE\n"
+    "(default --state; empty: --no-state).\n",
+    stdout);
 }
 
 static int
@@ -181,14 +194,30 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
   for (int i = 1; i < argc; ++i) {
     const char* const        arg          = argv[i];
     const char* const        value        = (i + 1 < argc) ? argv[i + 1] : NULL;
-    static const char* const with_value[] = {
-      "--graph",         "--check",     "--input",      "--output",
-      "--tail",          "--block",     "--rate",       "--set",
-      "--name",          "--server",    "--connect-in", "--connect-out",
-      "--cpu",           "--stats",     "--osc-port",   "--osc-bind",
-      "--xfade",         "--swap-tail", "--state",      "--resume",
-      "--inspect-state", NULL
-    };
+    static const char* const with_value[] = { "--graph",
+                                              "--check",
+                                              "--input",
+                                              "--output",
+                                              "--tail",
+                                              "--block",
+                                              "--rate",
+                                              "--set",
+                                              "--name",
+                                              "--server",
+                                              "--connect-in",
+                                              "--connect-out",
+                                              "--cpu",
+                                              "--stats",
+                                              "--osc-port",
+                                              "--osc-bind",
+                                              "--osc-allow",
+                                              "--xfade",
+                                              "--swap-tail",
+                                              "--state",
+                                              "--resume",
+                                              "--inspect-state",
+                                              "--faust-import-path",
+                                              NULL };
     for (const char* const* o = with_value; *o; ++o) {
       if (!strcmp(arg, *o) && !value) {
         return bad(arg, NULL, "a value after it");
@@ -264,6 +293,18 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
       opts->osc_bind = argv[++i];
     } else if (!strcmp(arg, "--osc-tcp")) {
       opts->osc_tcp = true;
+    } else if (!strcmp(arg, "--osc-allow")) {
+      DspError err;
+      dsp_error_clear(&err);
+      if (opts->n_osc_allow == DSP_OSC_MAX_ALLOW) {
+        return bad(arg, argv[++i], "at most 32 --osc-allow networks");
+      }
+      if (dsp_cidr_parse(
+            argv[++i], arg, &opts->osc_allow[opts->n_osc_allow], &err)) {
+        fprintf(stderr, "dspengine: error: option %s: %s\n", arg, err.message);
+        return 1;
+      }
+      ++opts->n_osc_allow;
     } else if (!strcmp(arg, "--osc-allow-quit")) {
       opts->osc_allow_quit = true;
     } else if (!strcmp(arg, "--no-osc")) {
@@ -296,6 +337,23 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
     } else if (!strcmp(arg, "--inspect-state")) {
       opts->command = DSP_COMMAND_INSPECT;
       opts->state   = argv[++i];
+    } else if (!strcmp(arg, "--faust-import-path")) {
+      const char* const dir = argv[++i];
+      struct stat       sb;
+      char* const       path      = opts->faust_import_path;
+      const size_t      used_path = strlen(path);
+      if (!dir[0] || strchr(dir, ':') || stat(dir, &sb) ||
+          !S_ISDIR(sb.st_mode)) {
+        return bad(arg, dir, "an existing directory (without ':')");
+      }
+      if (used_path + strlen(dir) + 2U > sizeof(opts->faust_import_path)) {
+        return bad(arg, dir, "fewer or shorter import directories");
+      }
+      snprintf(path + used_path,
+               sizeof(opts->faust_import_path) - used_path,
+               "%s%s",
+               used_path ? ":" : "",
+               dir);
     } else if (!strcmp(arg, "--set")) {
       if (parse_set(opts, argv[++i], &used)) {
         return 1;

@@ -4,6 +4,9 @@
 #ifndef DSP_OPTIONS_H
 #define DSP_OPTIONS_H
 
+#include "common/cidr.h"
+#include "osc/limits.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -54,14 +57,17 @@ typedef struct {
   const char* osc_bind;       ///< --osc-bind address (default 127.0.0.1)
   bool        osc_tcp;        ///< --osc-tcp: also serve TCP
   bool        osc_allow_quit; ///< --osc-allow-quit: honour /quit
-  double      xfade_ms;       ///< --xfade: default swap crossfade, ms
-  double      swap_tail;      ///< --swap-tail: default tail limit, s
-  const char* state;          ///< --state PATH, NULL: --no-state
-  int         resume;         ///< --resume: DspResumeMode (persist.h)
-  bool        supervise;      ///< --supervise: run and restart a child
-  uint32_t    n_sets;         ///< Number of --set options
+  uint32_t    n_osc_allow;    ///< Number of --osc-allow networks
+  DspCidr     osc_allow[DSP_OSC_MAX_ALLOW]; ///< --osc-allow CIDR
+  double      xfade_ms;  ///< --xfade: default swap crossfade, ms
+  double      swap_tail; ///< --swap-tail: default tail limit, s
+  const char* state;     ///< --state PATH, NULL: --no-state
+  int         resume;    ///< --resume: DspResumeMode (persist.h)
+  bool        supervise; ///< --supervise: run and restart a child
+  uint32_t    n_sets;    ///< Number of --set options
   DspParamSet sets[DSP_OPTIONS_MAX_SETS]; ///< --set overrides
   char        storage[4096];              ///< Copies of split --set args
+  char faust_import_path[4096]; ///< --faust-import-path dirs, ':' between
 } DspOptions;
 
 /**

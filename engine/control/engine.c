@@ -574,7 +574,7 @@ static bool
 valid_slot_name(const char* const name)
 {
   const size_t len = strlen(name);
-  if (!len || len > 64U) {
+  if (!len || len > DSP_ENGINE_MAX_SLOT_NAME) {
     return false;
   }
   for (size_t i = 0U; i < len; ++i) {
@@ -627,9 +627,11 @@ dsp_engine_prepare(DspEngine* const  e,
     return dsp_error_set(err,
                          DSP_ERR_BAD_ARG,
                          NULL,
-                         "invalid slot name \"%s\" (expected 1 to 64 of "
-                         "A-Z a-z 0-9 _ - .)",
-                         name);
+                         "invalid slot name \"%.80s%s\" (expected 1 to %u "
+                         "(DSP_ENGINE_MAX_SLOT_NAME) of A-Z a-z 0-9 _ - .)",
+                         name,
+                         strlen(name) > 80U ? "..." : "",
+                         DSP_ENGINE_MAX_SLOT_NAME);
   }
 
   const int found = find_slot(e, name);
@@ -637,7 +639,8 @@ dsp_engine_prepare(DspEngine* const  e,
     return dsp_error_set(err,
                          DSP_ERR_FULL,
                          NULL,
-                         "all %u slots are in use (unload one first)",
+                         "all %u slots are in use (DSP_ENGINE_MAX_SLOTS; "
+                         "unload one first)",
                          DSP_ENGINE_MAX_SLOTS);
   }
 

@@ -37,6 +37,9 @@ typedef struct DspEngineImpl DspEngine;
 /// Most prepared slots.
 #define DSP_ENGINE_MAX_SLOTS 16U
 
+/// Longest slot name (1 to this many of A-Z a-z 0-9 _ - .).
+#define DSP_ENGINE_MAX_SLOT_NAME 64U
+
 /// What a mutating call changed (passed to the commit hook).
 typedef enum {
   DSP_CHANGE_GRAPH  = 1, ///< A graph was loaded or a slot swapped in

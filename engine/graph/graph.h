@@ -71,7 +71,12 @@ typedef struct {
 #define DSP_GRAPH_MAX_CONNS 4096U                ///< Connections
 #define DSP_GRAPH_MAX_CHANNELS 64U               ///< External channels
 #define DSP_GRAPH_MAX_DEPTH 32U                  ///< JSON nesting depth
-#define DSP_GRAPH_MAX_NAME 128U                  ///< Id/name/symbol length
+#define DSP_GRAPH_MAX_NAME 128U                  ///< Id/name/port length
+#define DSP_GRAPH_MAX_PARAM_NAME 256U            ///< Parameter name length
+#define DSP_GRAPH_MAX_PARAMS 1024U               ///< Values in one "params"
+#define DSP_GRAPH_MAX_PATH 4096U           ///< "uri", "file", "effect" length
+#define DSP_GRAPH_MAX_CODE (1024U * 1024U) ///< Inline Faust "code" length
+#define DSP_GRAPH_MAX_TEXT 4096U           ///< "description" length
 
 /**
    Read and parse a graph file.

@@ -132,12 +132,13 @@ check_name(Ctx* const        ctx,
 {
   const size_t len = strlen(name);
   if (!len || len > DSP_GRAPH_MAX_NAME) {
-    return dsp_error_set(ctx->err,
-                         len ? DSP_ERR_LIMIT : DSP_ERR_BAD_GRAPH,
-                         path,
-                         "%s must be 1 to %u characters long",
-                         what,
-                         DSP_GRAPH_MAX_NAME);
+    return dsp_error_set(
+      ctx->err,
+      len ? DSP_ERR_LIMIT : DSP_ERR_BAD_GRAPH,
+      path,
+      "%s must be 1 to %u characters long (DSP_GRAPH_MAX_NAME)",
+      what,
+      DSP_GRAPH_MAX_NAME);
   }
 
   for (const char* c = name; *c; ++c) {
@@ -180,12 +181,13 @@ parse_channels(Ctx* const          ctx,
 
   const size_t n = json_array_size(array);
   if (n > DSP_GRAPH_MAX_CHANNELS) {
-    return dsp_error_set(ctx->err,
-                         DSP_ERR_LIMIT,
-                         path,
-                         "%zu channels, at most %u allowed",
-                         n,
-                         DSP_GRAPH_MAX_CHANNELS);
+    return dsp_error_set(
+      ctx->err,
+      DSP_ERR_LIMIT,
+      path,
+      "%zu channels, at most %u allowed (DSP_GRAPH_MAX_CHANNELS)",
+      n,
+      DSP_GRAPH_MAX_CHANNELS);
   }
 
   *names = (char**)calloc(n + 1U, sizeof(char*));
@@ -238,7 +240,16 @@ parse_params(Ctx* const ctx, DspGraphNode* const node, json_t* const params)
   }
 
   const size_t n = json_object_size(params);
-  node->params   = (DspGraphParam*)calloc(n + 1U, sizeof(DspGraphParam));
+  if (n > DSP_GRAPH_MAX_PARAMS) {
+    return dsp_error_set(ctx->err,
+                         DSP_ERR_LIMIT,
+                         path,
+                         "%zu parameter values, at most %u allowed "
+                         "(DSP_GRAPH_MAX_PARAMS)",
+                         n,
+                         DSP_GRAPH_MAX_PARAMS);
+  }
+  node->params = (DspGraphParam*)calloc(n + 1U, sizeof(DspGraphParam));
   if (!node->params) {
     return dsp_error_set(ctx->err, DSP_ERR_NO_MEM, path, "out of memory");
   }
@@ -269,12 +280,13 @@ parse_params(Ctx* const ctx, DspGraphNode* const node, json_t* const params)
       return dsp_error_set(
         ctx->err, DSP_ERR_RANGE, p->path, "value is not a finite float");
     }
-    if (strlen(key) > 2U * DSP_GRAPH_MAX_NAME) {
+    if (strlen(key) > DSP_GRAPH_MAX_PARAM_NAME) {
       return dsp_error_set(ctx->err,
                            DSP_ERR_LIMIT,
                            p->path,
-                           "parameter name longer than %u characters",
-                           2U * DSP_GRAPH_MAX_NAME);
+                           "parameter name longer than %u characters "
+                           "(DSP_GRAPH_MAX_PARAM_NAME)",
+                           DSP_GRAPH_MAX_PARAM_NAME);
     }
     if (!(p->name = strdup(key))) {
       return dsp_error_set(ctx->err, DSP_ERR_NO_MEM, p->path, "out of memory");
@@ -337,6 +349,32 @@ parse_node(Ctx* const      ctx,
                       "a node kind string (\"lv2\", \"faust\", \"gain\", ...)");
   }
 
+  // Length limits of the kinds' string keys, checked here for every kind
+  static const struct {
+    const char* key;
+    size_t      max;
+    const char* name;
+  } strings[] = {
+    { "uri", DSP_GRAPH_MAX_PATH, "DSP_GRAPH_MAX_PATH" },
+    { "file", DSP_GRAPH_MAX_PATH, "DSP_GRAPH_MAX_PATH" },
+    { "effect", DSP_GRAPH_MAX_PATH, "DSP_GRAPH_MAX_PATH" },
+    { "code", DSP_GRAPH_MAX_CODE, "DSP_GRAPH_MAX_CODE" },
+  };
+  for (size_t k = 0U; k < sizeof(strings) / sizeof(strings[0]); ++k) {
+    const json_t* const v = json_object_get(obj, strings[k].key);
+    if (json_is_string(v) && json_string_length(v) > strings[k].max) {
+      snprintf(path, sizeof(path), "%s/%s", node->path, strings[k].key);
+      return dsp_error_set(ctx->err,
+                           DSP_ERR_LIMIT,
+                           path,
+                           "\"%s\" is %zu bytes, at most %zu allowed (%s)",
+                           strings[k].key,
+                           json_string_length(v),
+                           strings[k].max,
+                           strings[k].name);
+    }
+  }
+
   node->config = json_incref(obj);
   if (!(node->id = strdup(json_string_value(id))) ||
       !(node->kind = strdup(json_string_value(kind)))) {
@@ -373,6 +411,14 @@ parse_endpoint(Ctx* const          ctx,
                          DSP_GRAPH_EXTERNAL);
   }
 
+  if (strlen(colon + 1) > DSP_GRAPH_MAX_NAME) {
+    return dsp_error_set(ctx->err,
+                         DSP_ERR_LIMIT,
+                         path,
+                         "port or channel name longer than %u characters "
+                         "(DSP_GRAPH_MAX_NAME)",
+                         DSP_GRAPH_MAX_NAME);
+  }
   ep->node = strndup(str, (size_t)(colon - str));
   ep->port = strdup(colon + 1);
   if (!ep->node || !ep->port) {
@@ -406,12 +452,13 @@ parse_graph(Ctx* const ctx, DspGraph* const graph, json_t* const root)
 
   const unsigned depth = json_depth(root);
   if (depth > DSP_GRAPH_MAX_DEPTH) {
-    return dsp_error_set(ctx->err,
-                         DSP_ERR_LIMIT,
-                         "",
-                         "JSON nested %u deep, at most %u allowed",
-                         depth,
-                         DSP_GRAPH_MAX_DEPTH);
+    return dsp_error_set(
+      ctx->err,
+      DSP_ERR_LIMIT,
+      "",
+      "JSON nested %u deep, at most %u allowed (DSP_GRAPH_MAX_DEPTH)",
+      depth,
+      DSP_GRAPH_MAX_DEPTH);
   }
 
   DspStatus st = check_keys(ctx, "", root, top_keys);
@@ -433,6 +480,14 @@ parse_graph(Ctx* const ctx, DspGraph* const graph, json_t* const root)
   const json_t* const description = json_object_get(root, "description");
   if (description && !json_is_string(description)) {
     return type_error(ctx, "/description", description, "a string");
+  }
+  if (description && json_string_length(description) > DSP_GRAPH_MAX_TEXT) {
+    return dsp_error_set(ctx->err,
+                         DSP_ERR_LIMIT,
+                         "/description",
+                         "%zu bytes, at most %u allowed (DSP_GRAPH_MAX_TEXT)",
+                         json_string_length(description),
+                         DSP_GRAPH_MAX_TEXT);
   }
 
   const json_t* const ramp = json_object_get(root, "ramp_ms");
@@ -460,7 +515,7 @@ parse_graph(Ctx* const ctx, DspGraph* const graph, json_t* const root)
     return dsp_error_set(ctx->err,
                          DSP_ERR_LIMIT,
                          "/nodes",
-                         "%zu nodes, at most %u allowed",
+                         "%zu nodes, at most %u allowed (DSP_GRAPH_MAX_NODES)",
                          n_nodes,
                          DSP_GRAPH_MAX_NODES);
   }
@@ -480,12 +535,13 @@ parse_graph(Ctx* const ctx, DspGraph* const graph, json_t* const root)
   }
   const size_t n_conns = json_array_size(conns);
   if (n_conns > DSP_GRAPH_MAX_CONNS) {
-    return dsp_error_set(ctx->err,
-                         DSP_ERR_LIMIT,
-                         "/connections",
-                         "%zu connections, at most %u allowed",
-                         n_conns,
-                         DSP_GRAPH_MAX_CONNS);
+    return dsp_error_set(
+      ctx->err,
+      DSP_ERR_LIMIT,
+      "/connections",
+      "%zu connections, at most %u allowed (DSP_GRAPH_MAX_CONNS)",
+      n_conns,
+      DSP_GRAPH_MAX_CONNS);
   }
   graph->conns = (DspGraphConn*)calloc(n_conns + 1U, sizeof(DspGraphConn));
   if (!graph->conns) {
@@ -557,12 +613,13 @@ dsp_graph_load_string(const char* const text,
 
   const size_t len = strlen(text);
   if (len > DSP_GRAPH_MAX_BYTES) {
-    return dsp_error_set(err,
-                         DSP_ERR_LIMIT,
-                         NULL,
-                         "graph is %zu bytes, at most %u allowed",
-                         len,
-                         DSP_GRAPH_MAX_BYTES);
+    return dsp_error_set(
+      err,
+      DSP_ERR_LIMIT,
+      NULL,
+      "graph is %zu bytes, at most %u allowed (DSP_GRAPH_MAX_BYTES)",
+      len,
+      DSP_GRAPH_MAX_BYTES);
   }
 
   json_error_t  jerr;
@@ -621,12 +678,13 @@ dsp_graph_load_file(const char* const path,
   }
   if ((uint64_t)sb.st_size > DSP_GRAPH_MAX_BYTES) {
     fclose(file);
-    return dsp_error_set(err,
-                         DSP_ERR_LIMIT,
-                         NULL,
-                         "graph file is %lld bytes, at most %u allowed",
-                         (long long)sb.st_size,
-                         DSP_GRAPH_MAX_BYTES);
+    return dsp_error_set(
+      err,
+      DSP_ERR_LIMIT,
+      NULL,
+      "graph file is %lld bytes, at most %u allowed (DSP_GRAPH_MAX_BYTES)",
+      (long long)sb.st_size,
+      DSP_GRAPH_MAX_BYTES);
   }
 
   char* const text = (char*)calloc((size_t)sb.st_size + 1U, 1U);

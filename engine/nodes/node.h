@@ -75,11 +75,12 @@ typedef struct {
 
 /// The environment nodes are instantiated in.
 typedef struct {
-  double       sample_rate;     ///< Frames per second
-  uint32_t     max_block;       ///< Largest n_frames passed to run()
-  DspLv2World* lv2;             ///< Shared LV2 world, NULL if none loaded
-  const char*  faust_cache_dir; ///< Faust machine-code cache, NULL = none
-  bool         threaded_worker; ///< LV2 work in a thread (live), else inline
+  double       sample_rate;       ///< Frames per second
+  uint32_t     max_block;         ///< Largest n_frames passed to run()
+  DspLv2World* lv2;               ///< Shared LV2 world, NULL if none loaded
+  const char*  faust_cache_dir;   ///< Faust machine-code cache, NULL = none
+  bool         threaded_worker;   ///< LV2 work in a thread (live), else inline
+  const char*  faust_import_path; ///< Faust import dirs (':'), NULL = std
 } DspNodeEnv;
 
 /// Node kind vtable.  All functions are required unless noted.

@@ -73,6 +73,11 @@ dsp_setup_init(DspSetup* const       setup,
   setup->env.max_block       = max_block;
   setup->env.threaded_worker = false;
   init_cache_dir(setup);
+  const char* const imports = getenv("DSP_FAUST_IMPORT_PATH");
+  if (imports && imports[0]) {
+    snprintf(setup->import_path, sizeof(setup->import_path), "%s", imports);
+    setup->env.faust_import_path = setup->import_path;
+  }
 
   return needs_lv2(graph) ? dsp_lv2_world_new(&setup->env.lv2, err)
                           : DSP_SUCCESS;

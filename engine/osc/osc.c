@@ -7,7 +7,9 @@
 
 #include "osc.h"
 
+#include "common/cidr.h"
 #include "graph/graph.h"
+#include "limits.h"
 #include "vocab.h"
 
 #include <lo/lo.h>
@@ -25,27 +27,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-/// Most TCP connections at once.
-#define OSC_MAX_CONNS 16U
-
-/// Most subscribers.
-#define OSC_MAX_SUBS 8U
-
-/// Most /sync requests waiting for the audio thread.
-#define OSC_MAX_SYNCS 256U
-
-/// Largest UDP datagram.
-#define OSC_MAX_DATAGRAM 65536U
-
-/// Largest TCP message (an inline graph at its size limit, and then some).
-#define OSC_MAX_STREAM_MSG (DSP_GRAPH_MAX_BYTES + 65536U)
-
-/// Datagrams read per dsp_osc_process() call before the loop runs again.
-#define OSC_MAX_BATCH 2000U
-
-/// Deepest bundle nesting accepted.
-#define OSC_MAX_DEPTH 8U
 
 typedef struct ReplyQueueImpl ReplyQueue;
 
@@ -97,23 +78,26 @@ typedef struct {
 } PendingSync;
 
 struct DspOscImpl {
-  DspOscOptions opts;                    ///< Options (strings borrowed)
-  DspEngine*    engine;                  ///< Engine commands act on
-  DspOscClock   clock;                   ///< Time tag -> frame, or NULL
-  void*         clock_data;              ///< Its data
-  int           udp;                     ///< UDP socket
-  int           listen_fd;               ///< TCP listening socket, or -1
-  int           port;                    ///< Bound port
-  Conn          conns[OSC_MAX_CONNS];    ///< TCP connections
-  Sub           subs[OSC_MAX_SUBS];      ///< Subscribers
-  uint32_t      n_subs;                  ///< Entries in subs
-  PendingSync   syncs[OSC_MAX_SYNCS];    ///< Waiting /sync requests
-  uint32_t      n_syncs;                 ///< Entries in syncs
-  bool          quit;                    ///< /quit received and allowed
-  ReplyQueue    queue;                   ///< Replies held during a pass
-  DspOscFlush   flush;                   ///< Called before held replies go
-  void*         flush_data;              ///< Its data
-  uint8_t       dgram[OSC_MAX_DATAGRAM]; ///< Receive buffer
+  DspOscOptions  opts;                        ///< Options (strings borrowed)
+  DspEngine*     engine;                      ///< Engine commands act on
+  DspOscClock    clock;                       ///< Time tag -> frame, or NULL
+  void*          clock_data;                  ///< Its data
+  int            udp;                         ///< UDP socket
+  int            listen_fd;                   ///< TCP listening socket, or -1
+  int            port;                        ///< Bound port
+  Conn           conns[DSP_OSC_MAX_CONNS];    ///< TCP connections
+  Sub            subs[DSP_OSC_MAX_SUBS];      ///< Subscribers
+  uint32_t       n_subs;                      ///< Entries in subs
+  PendingSync    syncs[DSP_OSC_MAX_SYNCS];    ///< Waiting /sync requests
+  uint32_t       n_syncs;                     ///< Entries in syncs
+  bool           quit;                        ///< /quit received and allowed
+  ReplyQueue     queue;                       ///< Replies held during a pass
+  DspOscFlush    flush;                       ///< Called before held replies go
+  void*          flush_data;                  ///< Its data
+  DspCidr        allow[DSP_OSC_MAX_ALLOW];    ///< Allowed senders (--osc-allow)
+  uint32_t       n_allow;                     ///< Entries in allow, 0: everyone
+  DspOscCounters counters;                    ///< Dropped and refused input
+  uint8_t        dgram[DSP_OSC_MAX_DATAGRAM]; ///< Receive buffer
 };
 
 /// A request being handled.
@@ -349,6 +333,26 @@ check_args(Req* const r)
            usage);
       return false;
     }
+    if (want == 's') {
+      char         name[32];
+      const size_t max = strcmp(arg_name(c, i, name), "graph")
+                           ? DSP_OSC_MAX_STRING
+                           : DSP_OSC_MAX_GRAPH_ARG;
+      const size_t len = strlen(arg_string(r, i));
+      if (len > max) {
+        ++r->osc->counters.refused;
+        fail(r,
+             "%s: argument %d (%s) is %zu bytes, over the limit of %zu (%s)",
+             c->path,
+             i + 1,
+             name,
+             len,
+             max,
+             max == DSP_OSC_MAX_STRING ? "DSP_OSC_MAX_STRING"
+                                       : "DSP_OSC_MAX_GRAPH_ARG");
+        return false;
+      }
+    }
     if (want == 'n' && !isfinite(arg_number(r, i))) {
       char name[32];
       fail(r,
@@ -388,8 +392,10 @@ cmd_sync(Req* const r)
   DspError      err;
   dsp_error_clear(&err);
   uint32_t seq = 0U;
-  if (osc->n_syncs == OSC_MAX_SYNCS) {
-    fail(r, "/sync: %u requests already waiting", OSC_MAX_SYNCS);
+  if (osc->n_syncs == DSP_OSC_MAX_SYNCS) {
+    fail(r,
+         "/sync: %u requests already waiting (DSP_OSC_MAX_SYNCS)",
+         DSP_OSC_MAX_SYNCS);
   } else if (dsp_engine_sync(osc->engine, &seq, &err)) {
     fail_err(r, &err);
   } else {
@@ -426,6 +432,9 @@ send_status(DspOsc* const osc, const Peer* const peer, const int32_t id)
   lo_message_add_int32(m, st.swapping ? 1 : 0);
   lo_message_add_int32(m, (int32_t)st.voices);
   lo_message_add_int32(m, (int32_t)st.n_slots);
+  lo_message_add_int32(m, (int32_t)osc->counters.denied);
+  lo_message_add_int32(m, (int32_t)osc->counters.truncated);
+  lo_message_add_int32(m, (int32_t)osc->counters.refused);
   send_msg(peer, "/status.reply", m);
 }
 
@@ -555,7 +564,7 @@ cmd_graph(Req* const r)
     fail(r, "no graph loaded");
     return;
   }
-  if (!r->peer->tcp && strlen(json) > OSC_MAX_DATAGRAM - 1024U) {
+  if (!r->peer->tcp && strlen(json) > DSP_OSC_MAX_DATAGRAM - 1024U) {
     fail(r,
          "the graph's JSON (%zu bytes) does not fit a UDP datagram: ask over "
          "TCP (--osc-tcp)",
@@ -783,8 +792,10 @@ cmd_subscribe(Req* const r)
   while (i < osc->n_subs && !same_peer(&osc->subs[i].peer, &peer)) {
     ++i;
   }
-  if (i == OSC_MAX_SUBS) {
-    fail(r, "/subscribe: %u subscribers already", OSC_MAX_SUBS);
+  if (i == DSP_OSC_MAX_SUBS) {
+    fail(r,
+         "/subscribe: %u subscribers already (DSP_OSC_MAX_SUBS)",
+         DSP_OSC_MAX_SUBS);
     return;
   }
   if (i == osc->n_subs) {
@@ -862,6 +873,22 @@ fail_malformed(DspOsc* const     osc,
   fail(&r, "malformed OSC packet: %s", why);
 }
 
+/// Reply /fail for a packet over one of the limits (limits.h), and count it.
+static void
+fail_limit(DspOsc* const     osc,
+           const Peer* const peer,
+           const char* const path,
+           const char* const why)
+{
+  Req r;
+  memset(&r, 0, sizeof(r));
+  r.osc  = osc;
+  r.peer = peer;
+  r.path = path;
+  ++osc->counters.refused;
+  fail(&r, "%s", why);
+}
+
 static void
 dispatch_message(DspOsc* const     osc,
                  const Peer* const peer,
@@ -871,12 +898,41 @@ dispatch_message(DspOsc* const     osc,
 {
   // The address: a NUL-terminated string at the start
   const size_t path_len = strnlen((const char*)data, size);
-  char         path[256];
+  char         path[DSP_OSC_MAX_ADDRESS + 1U];
   if (path_len == size || path_len == 0U || data[0] != '/') {
     fail_malformed(osc, peer, "#malformed", "no OSC address");
     return;
   }
+  if (path_len > DSP_OSC_MAX_ADDRESS) {
+    char why[400];
+    snprintf(why,
+             sizeof(why),
+             "OSC address of %zu bytes is over the limit of %u "
+             "(DSP_OSC_MAX_ADDRESS)",
+             path_len,
+             DSP_OSC_MAX_ADDRESS);
+    fail_limit(osc, peer, "#limit", why);
+    return;
+  }
   snprintf(path, sizeof(path), "%s", (const char*)data);
+
+  // The type tag string follows the padded address
+  const size_t tag_pos = (path_len + 4U) & ~(size_t)3U;
+  if (tag_pos < size && data[tag_pos] == ',') {
+    const size_t n_args =
+      strnlen((const char*)data + tag_pos, size - tag_pos) - 1U;
+    if (n_args > DSP_OSC_MAX_ARGS) {
+      char why[400];
+      snprintf(why,
+               sizeof(why),
+               "%s: %zu arguments, over the limit of %u (DSP_OSC_MAX_ARGS)",
+               path,
+               n_args,
+               DSP_OSC_MAX_ARGS);
+      fail_limit(osc, peer, path, why);
+      return;
+    }
+  }
 
   int              result = 0;
   const lo_message msg    = lo_message_deserialise(data, size, &result);
@@ -937,12 +993,17 @@ dispatch_packet(DspOsc* const     osc,
                 const uint32_t    depth)
 {
   if (size >= 8U && !memcmp(data, "#bundle", 8U)) {
-    if (size < 16U || depth >= OSC_MAX_DEPTH) {
-      fail_malformed(osc,
-                     peer,
-                     "#bundle",
-                     size < 16U ? "bundle without a time tag"
-                                : "bundles nested too deep");
+    if (size < 16U) {
+      fail_malformed(osc, peer, "#bundle", "bundle without a time tag");
+      return;
+    }
+    if (depth >= DSP_OSC_MAX_BUNDLE_DEPTH) {
+      char why[400];
+      snprintf(why,
+               sizeof(why),
+               "bundles nested more than %u deep (DSP_OSC_MAX_BUNDLE_DEPTH)",
+               DSP_OSC_MAX_BUNDLE_DEPTH);
+      fail_limit(osc, peer, "#bundle", why);
       return;
     }
     const uint64_t tag =
@@ -1038,10 +1099,24 @@ dsp_osc_new(const DspOscOptions* const options,
   if (!osc) {
     return dsp_error_set(err, DSP_ERR_NO_MEM, NULL, "out of memory");
   }
+  if (options->n_allow > DSP_OSC_MAX_ALLOW) {
+    free(osc);
+    return dsp_error_set(err,
+                         DSP_ERR_LIMIT,
+                         "--osc-allow",
+                         "%u networks, at most %u (DSP_OSC_MAX_ALLOW)",
+                         options->n_allow,
+                         DSP_OSC_MAX_ALLOW);
+  }
   osc->opts      = *options;
   osc->engine    = engine;
   osc->listen_fd = -1;
-  for (uint32_t i = 0U; i < OSC_MAX_CONNS; ++i) {
+  osc->n_allow   = options->n_allow;
+  if (options->n_allow) {
+    memcpy(osc->allow, options->allow, options->n_allow * sizeof(DspCidr));
+  }
+  osc->opts.allow = NULL;
+  for (uint32_t i = 0U; i < DSP_OSC_MAX_CONNS; ++i) {
     osc->conns[i].fd = -1;
   }
 
@@ -1102,7 +1177,7 @@ dsp_osc_free(DspOsc* const osc)
   if (!osc) {
     return;
   }
-  for (uint32_t i = 0U; i < OSC_MAX_CONNS; ++i) {
+  for (uint32_t i = 0U; i < DSP_OSC_MAX_CONNS; ++i) {
     if (osc->conns[i].fd >= 0) {
       close_conn(osc, &osc->conns[i]);
     }
@@ -1127,6 +1202,48 @@ dsp_osc_port(const DspOsc* const osc)
   return osc->port;
 }
 
+DspOscCounters
+dsp_osc_counters(const DspOsc* const osc)
+{
+  return osc->counters;
+}
+
+/// Whether the sender at `addr` may be served (--osc-allow).
+static bool
+allowed(const DspOsc* const osc, const struct sockaddr* const addr)
+{
+  return !osc->n_allow || dsp_cidr_match_any(osc->allow, osc->n_allow, addr);
+}
+
+/// Reply to a datagram the kernel truncated, naming its address if readable.
+static void
+fail_truncated(DspOsc* const osc, const Peer* const peer, const size_t size)
+{
+  const uint8_t* const d   = osc->dgram;
+  const size_t         len = strnlen((const char*)d, DSP_OSC_MAX_ADDRESS + 1U);
+  char                 path[DSP_OSC_MAX_ADDRESS + 1U];
+  if (d[0] == '/' && len <= DSP_OSC_MAX_ADDRESS) {
+    memcpy(path, d, len + 1U);
+  } else {
+    snprintf(path, sizeof(path), "%s", d[0] == '#' ? "#bundle" : "#limit");
+  }
+  char why[512];
+  snprintf(why,
+           sizeof(why),
+           "%s: UDP datagram of %zu bytes is over the limit of %u "
+           "(DSP_OSC_MAX_DATAGRAM) and was truncated; send it over TCP "
+           "(--osc-tcp)",
+           path,
+           size,
+           DSP_OSC_MAX_DATAGRAM);
+  Req r;
+  memset(&r, 0, sizeof(r));
+  r.osc  = osc;
+  r.peer = peer;
+  r.path = path;
+  fail(&r, "%s", why);
+}
+
 bool
 dsp_osc_quit_requested(const DspOsc* const osc)
 {
@@ -1141,7 +1258,7 @@ dsp_osc_fds(const DspOsc* const osc, struct pollfd* const fds)
   if (osc->listen_fd >= 0) {
     fds[n++] = (struct pollfd){ osc->listen_fd, POLLIN, 0 };
   }
-  for (uint32_t i = 0U; i < OSC_MAX_CONNS; ++i) {
+  for (uint32_t i = 0U; i < DSP_OSC_MAX_CONNS; ++i) {
     if (osc->conns[i].fd >= 0) {
       fds[n++] = (struct pollfd){ osc->conns[i].fd, POLLIN, 0 };
     }
@@ -1152,20 +1269,30 @@ dsp_osc_fds(const DspOsc* const osc, struct pollfd* const fds)
 static void
 read_udp(DspOsc* const osc)
 {
-  for (uint32_t k = 0U; k < OSC_MAX_BATCH; ++k) {
+  for (uint32_t k = 0U; k < DSP_OSC_MAX_BATCH; ++k) {
     Peer peer;
     memset(&peer, 0, sizeof(peer));
-    peer.fd           = osc->udp;
-    peer.len          = sizeof(peer.addr);
-    peer.queue        = &osc->queue;
+    peer.fd    = osc->udp;
+    peer.len   = sizeof(peer.addr);
+    peer.queue = &osc->queue;
+    // MSG_TRUNC: the datagram's real length, even if longer than the buffer
     const ssize_t got = recvfrom(osc->udp,
                                  osc->dgram,
                                  sizeof(osc->dgram),
-                                 MSG_DONTWAIT,
+                                 MSG_DONTWAIT | MSG_TRUNC,
                                  (struct sockaddr*)&peer.addr,
                                  &peer.len);
     if (got < 0) {
       return; // EAGAIN: drained
+    }
+    if (!allowed(osc, (const struct sockaddr*)&peer.addr)) {
+      ++osc->counters.denied; // Dropped without a reply
+      continue;
+    }
+    if ((size_t)got > sizeof(osc->dgram)) {
+      ++osc->counters.truncated;
+      fail_truncated(osc, &peer, (size_t)got);
+      continue;
     }
     dispatch_packet(osc, &peer, osc->dgram, (size_t)got, 1U, 0U);
   }
@@ -1185,6 +1312,10 @@ dsp_osc_dispatch(DspOsc* const                osc,
                ? from_len
                : (socklen_t)sizeof(peer.addr);
   memcpy(&peer.addr, from, peer.len);
+  if (!allowed(osc, (const struct sockaddr*)&peer.addr)) {
+    ++osc->counters.denied;
+    return;
+  }
 
   const size_t n = size < sizeof(osc->dgram) ? size : sizeof(osc->dgram);
   memcpy(osc->dgram, data, n);
@@ -1194,11 +1325,19 @@ dsp_osc_dispatch(DspOsc* const                osc,
 static void
 accept_conn(DspOsc* const osc)
 {
-  const int fd = accept4(osc->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+  struct sockaddr_storage addr;
+  socklen_t               len = sizeof(addr);
+  const int               fd =
+    accept4(osc->listen_fd, (struct sockaddr*)&addr, &len, SOCK_CLOEXEC);
   if (fd < 0) {
     return;
   }
-  for (uint32_t i = 0U; i < OSC_MAX_CONNS; ++i) {
+  if (!allowed(osc, (const struct sockaddr*)&addr)) {
+    ++osc->counters.denied; // Closed without a word
+    close(fd);
+    return;
+  }
+  for (uint32_t i = 0U; i < DSP_OSC_MAX_CONNS; ++i) {
     if (osc->conns[i].fd < 0) {
       const int            one = 1;
       const struct timeval tv  = { 0, 200000 }; // A stuck reader: drop replies
@@ -1218,7 +1357,7 @@ read_conn(DspOsc* const osc, Conn* const c)
   if (c->cap - c->used < 65536U) {
     const size_t cap = c->cap ? c->cap * 2U : 131072U;
     uint8_t*     buf = (uint8_t*)realloc(c->buf, cap);
-    if (!buf || cap > 2U * OSC_MAX_STREAM_MSG) {
+    if (!buf || cap > 2U * DSP_OSC_MAX_FRAME) {
       free(buf == c->buf ? NULL : buf);
       close_conn(osc, c);
       return;
@@ -1239,8 +1378,18 @@ read_conn(DspOsc* const osc, Conn* const c)
   size_t pos = 0U;
   while (c->used - pos >= 4U) {
     const uint32_t len = read_be32(c->buf + pos);
-    if (len > OSC_MAX_STREAM_MSG) {
-      close_conn(osc, c); // Not OSC framing: give up on this peer
+    if (len > DSP_OSC_MAX_FRAME) {
+      // Not OSC framing, or too big: say so, then give up on this peer
+      const Peer peer = { c->fd, true, { 0 }, 0, NULL };
+      char       why[160];
+      snprintf(why,
+               sizeof(why),
+               "TCP frame of %u bytes is over the limit of %u "
+               "(DSP_OSC_MAX_FRAME); closing the connection",
+               len,
+               DSP_OSC_MAX_FRAME);
+      fail_limit(osc, &peer, "#limit", why);
+      close_conn(osc, c);
       return;
     }
     if (c->used - pos - 4U < len) {
@@ -1296,7 +1445,7 @@ dsp_osc_process(DspOsc* const              osc,
     } else if (fds[i].fd == osc->listen_fd) {
       accept_conn(osc);
     } else {
-      for (uint32_t k = 0U; k < OSC_MAX_CONNS; ++k) {
+      for (uint32_t k = 0U; k < DSP_OSC_MAX_CONNS; ++k) {
         if (osc->conns[k].fd == fds[i].fd) {
           read_conn(osc, &osc->conns[k]);
           break;

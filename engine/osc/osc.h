@@ -4,6 +4,7 @@
 #ifndef DSP_OSC_H
 #define DSP_OSC_H
 
+#include "common/cidr.h"
 #include "common/error.h"
 #include "control/engine.h"
 
@@ -35,12 +36,22 @@ typedef struct DspOscImpl DspOsc;
 
 /// How to serve.
 typedef struct {
-  const char* bind;       ///< Address to bind ("127.0.0.1", "0.0.0.0", "::1")
-  int         port;       ///< UDP port (0: any free port)
-  bool        tcp;        ///< Also accept TCP connections on the same port
-  bool        allow_quit; ///< Honour /quit
-  bool        node_times; ///< Per-node timing is on anyway (--node-times)
+  const char*    bind; ///< Address to bind ("127.0.0.1", "0.0.0.0", "::1")
+  int            port; ///< UDP port (0: any free port)
+  bool           tcp;  ///< Also accept TCP connections on the same port
+  bool           allow_quit; ///< Honour /quit
+  bool           node_times; ///< Per-node timing is on anyway (--node-times)
+  const DspCidr* allow;      ///< Senders served (--osc-allow, copied), or NULL
+  uint32_t       n_allow;    ///< Entries in allow (at most DSP_OSC_MAX_ALLOW);
+                             ///< 0: every sender that reaches the socket
 } DspOscOptions;
+
+/// Input the server dropped or refused (also in /status.reply).
+typedef struct {
+  uint64_t denied;    ///< Datagrams and connections from outside --osc-allow
+  uint64_t truncated; ///< UDP datagrams longer than DSP_OSC_MAX_DATAGRAM
+  uint64_t refused;   ///< Other messages over a limit (engine/osc/limits.h)
+} DspOscCounters;
 
 /**
    Map an OSC time tag (NTP 32.32 fixed point) to a host frame time, or
@@ -103,6 +114,9 @@ void dsp_osc_process(DspOsc* osc, const struct pollfd* fds, uint32_t n_fds);
    or -1 if none is.
 */
 int dsp_osc_service(DspOsc* osc);
+
+/// What was dropped or refused so far.
+DspOscCounters dsp_osc_counters(const DspOsc* osc);
 
 /// True once an allowed /quit was received.
 bool dsp_osc_quit_requested(const DspOsc* osc);

@@ -169,7 +169,10 @@ test_errors(void** state)
   expect_error("[vm]\naccel = fast\n", "accel: expected auto, kvm or tcg");
   expect_error("[vm]\ncore = 5000\n", "core: expected an integer 0..4095");
   expect_error("[state]\nsize = 3X\n", "size: expected a size such as 16M");
-  expect_error("[osc]\nallow = 300.1.1.1\n", "allow: expected an IPv4 address");
+  expect_error("[osc]\nallow = 300.1.1.1\n",
+               "allow: \"300.1.1.1\": expected an IPv4 or IPv6 address");
+  expect_error("[osc]\nallow = 10.0.0.0/40\n",
+               "allow: \"10.0.0.0/40\": prefix length \"40\" must be 0 to 32");
   expect_error("[osc]\nlisten = nowhere:9\n", "listen: expected ADDR:PORT");
   expect_error("[restart]\npolicy = sometimes\n",
                "policy: expected always, on-failure or never");

@@ -178,7 +178,7 @@ main(int argc, char** argv)
     json_pack("{s:s, s:s}", "kind", "faust", opts.key, opts.value);
   const DspNodeSpec spec = { "render", "faust", config, "/nodes/0", NULL };
   const DspNodeEnv  env  = {
-      (double)in_info.samplerate, max_block, NULL, opts.cache, false
+      (double)in_info.samplerate, max_block, NULL, opts.cache, false, NULL
   };
   DspNode* node = NULL;
   DspError err;

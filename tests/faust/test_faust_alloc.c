@@ -104,7 +104,7 @@ alloc_disarm(void)
   alloc_armed = false;
 }
 
-static const DspNodeEnv test_env = { 48000.0, 256U, NULL, NULL, false };
+static const DspNodeEnv test_env = { 48000.0, 256U, NULL, NULL, false, NULL };
 
 static DspStatus
 instantiate(json_t* const config, DspNode** const node, DspError* const err)

@@ -41,7 +41,7 @@ instantiate_with(const char* const key,
   json_t* const config =
     json_pack("{s:s, s:s, s:s}", "id", "fx", "kind", "faust", key, value);
   const DspNodeSpec spec = { "fx", "faust", config, "/nodes/3", base_dir };
-  const DspNodeEnv  env  = { 48000.0, 64U, NULL, cache, false };
+  const DspNodeEnv  env  = { 48000.0, 64U, NULL, cache, false, NULL };
   dsp_error_clear(err);
   *node              = NULL;
   const DspStatus st = dsp_faust_node_class.instantiate(&spec, &env, node, err);
@@ -154,7 +154,7 @@ test_cache(void** state)
   dsp_node_free(node);
 
   // The machine code is in the cache
-  const DspFaustJitSource src = { "fx", code, NULL, NULL };
+  const DspFaustJitSource src = { "fx", code, NULL, NULL, NULL, NULL };
   char                    name[64];
   char                    path[800];
   dsp_faust_jit_cache_name(&src, name, sizeof(name));

@@ -28,7 +28,7 @@
 
 /* Helpers */
 
-static const DspNodeEnv test_env = { 48000.0, 256U, NULL, NULL, false };
+static const DspNodeEnv test_env = { 48000.0, 256U, NULL, NULL, false, NULL };
 
 static DspStatus
 instantiate(json_t* const config, DspNode** const node, DspError* const err)

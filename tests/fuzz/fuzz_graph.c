@@ -46,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t* const data, const size_t size)
     char buf[1400];
     dsp_error_format(&err, buf, sizeof(buf));
     if (safe_to_compile(graph)) {
-      static const DspNodeEnv env  = { 48000.0, 64U, NULL, NULL, false };
+      static const DspNodeEnv env  = { 48000.0, 64U, NULL, NULL, false, NULL };
       DspPlan*                plan = NULL;
       if (!dsp_compile(graph, &env, &plan, &err)) {
         // Run a block: buffers and ops the compiler made must be valid

@@ -48,7 +48,7 @@ setup(void)
     abort();
   }
 
-  const DspOscOptions opts = { "127.0.0.1", 0, false, false, false };
+  const DspOscOptions opts = { "127.0.0.1", 0, false, false, false, NULL, 0U };
   if (dsp_osc_new(&opts, engine, &osc, &err)) {
     abort();
   }

@@ -131,7 +131,7 @@ main(int argc, char** argv)
   }
 
   const DspNodeEnv env = {
-    (double)in_info.samplerate, max_block, world, NULL, threaded
+    (double)in_info.samplerate, max_block, world, NULL, threaded, NULL
   };
 
   // Instantiate the chain and set controls

@@ -60,7 +60,7 @@ make_node(const char* const uri,
     uri ? json_pack("{s:s, s:s, s:s}", "id", "x", "kind", "lv2", "uri", uri)
         : json_pack("{s:s, s:s}", "id", "x", "kind", "lv2");
   const DspNodeSpec spec = { "x", "lv2", config, "/nodes/3", NULL };
-  const DspNodeEnv  env  = { RATE, MAX_BLOCK, world, NULL, threaded };
+  const DspNodeEnv  env  = { RATE, MAX_BLOCK, world, NULL, threaded, NULL };
 
   dsp_error_clear(err);
   const DspStatus st = dsp_lv2_node_class.instantiate(&spec, &env, node, err);

@@ -82,7 +82,7 @@ make_node(const char* const uri, DspNode** const node)
 {
   json_t* const     config = json_pack("{s:s, s:s}", "kind", "lv2", "uri", uri);
   const DspNodeSpec spec   = { "x", "lv2", config, "/nodes/0", NULL };
-  const DspNodeEnv  env    = { 48000.0, 256U, world, NULL, false };
+  const DspNodeEnv  env    = { 48000.0, 256U, world, NULL, false, NULL };
   DspError          err;
   const DspStatus st = dsp_lv2_node_class.instantiate(&spec, &env, node, &err);
   json_decref(config);

@@ -173,14 +173,16 @@ engine_pid=""
 pass "/quit stops the engine (status 0)"
 
 # A port in use is reported in one clear line
-python3 -c "import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',$osc_port)); time.sleep(3)" &
+python3 -c "import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',$osc_port)); open('$work/bound','w').write('bound'); time.sleep(10)" &
 py_pid=$!
-sleep 0.3
+# Wait until the port is really taken (a fixed sleep races under load)
+wait_for "$work/bound" bound 10 || fail "python did not bind $osc_port"
 "$engine" --graph "$root/graphs/reverb.json" --osc-port "$osc_port" --no-mlock \
 	>/dev/null 2>"$work/busy.err"
 rc=$?
 [ $rc -eq 1 ] && grep -q "cannot bind UDP OSC 127.0.0.1:$osc_port: Address already in use" "$work/busy.err" ||
 	fail "port in use: $rc $(cat "$work/busy.err")"
 pass "port in use: $(head -1 "$work/busy.err")"
+kill $py_pid 2>/dev/null
 wait $py_pid
 echo "osc paths: $checks checks passed"

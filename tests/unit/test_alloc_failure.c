@@ -37,7 +37,7 @@ static const char* const json =
   "  {\"from\": \"u:out0\", \"to\": \"graph:o\"},"
   "  {\"from\": \"graph:a\", \"to\": \"graph:p\"}]}";
 
-static const DspNodeEnv env = { 48000.0, 128U, NULL, NULL, false };
+static const DspNodeEnv env = { 48000.0, 128U, NULL, NULL, false, NULL };
 
 static void
 test_graph_load(void** state)

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-static const DspNodeEnv env = { 48000.0, 64U, NULL, NULL, false };
+static const DspNodeEnv env = { 48000.0, 64U, NULL, NULL, false, NULL };
 
 static DspPlan*
 compile_ok(const char* const json)

@@ -273,6 +273,139 @@ test_limits(void** state)
   expect_error(longid, DSP_ERR_LIMIT, "/nodes/0/id", "1 to 128 characters");
 }
 
+/// Concatenate up to four strings into `dst` (static buffers below).
+static const char*
+cat4(char* const       dst,
+     const char* const a,
+     const char* const b,
+     const char* const c,
+     const char* const d)
+{
+  dst[0] = '\0';
+  strcat(dst, a);
+  strcat(dst, b);
+  strcat(dst, c);
+  strcat(dst, d);
+  return dst;
+}
+
+static char big_doc[2U * 1024U * 1024U + 8192U];
+static char big_node[2U * 1024U * 1024U + 4096U];
+static char big_str[2U * 1024U * 1024U + 1U];
+
+/// A graph whose only node is `node` (JSON object text; NULL: a gain
+/// node) and whose only connection is `conn` (or none).
+static const char*
+with_node(const char* const node, const char* const conn)
+{
+  cat4(big_doc, HEAD "\"nodes\": [", node ? node : NODE_A, "], ", "");
+  strcat(big_doc, "\"connections\": [");
+  strcat(big_doc, conn ? conn : "");
+  strcat(big_doc, "]}");
+  return big_doc;
+}
+
+/// A string of `n` copies of `c` (static, up to 2 MiB).
+static const char*
+repeat(const char c, const size_t n)
+{
+  memset(big_str, c, n);
+  big_str[n] = '\0';
+  return big_str;
+}
+
+static void
+test_more_limits(void** state)
+{
+  (void)state;
+
+  // "uri", "file", "effect" over DSP_GRAPH_MAX_PATH
+  cat4(big_node,
+       "{\"id\": \"a\", \"kind\": \"lv2\", \"uri\": \"urn:",
+       repeat('u', DSP_GRAPH_MAX_PATH),
+       "\"}",
+       "");
+  expect_error(with_node(big_node, NULL),
+               DSP_ERR_LIMIT,
+               "/nodes/0/uri",
+               "DSP_GRAPH_MAX_PATH");
+  cat4(big_node,
+       "{\"id\": \"a\", \"kind\": \"faust\", \"file\": \"",
+       repeat('f', DSP_GRAPH_MAX_PATH + 1U),
+       "\"}",
+       "");
+  expect_error(
+    with_node(big_node, NULL), DSP_ERR_LIMIT, "/nodes/0/file", "at most 4096");
+
+  // Inline Faust code over DSP_GRAPH_MAX_CODE
+  cat4(big_node,
+       "{\"id\": \"a\", \"kind\": \"faust\", \"code\": \"",
+       repeat(' ', DSP_GRAPH_MAX_CODE + 1U),
+       "\"}",
+       "");
+  expect_error(with_node(big_node, NULL),
+               DSP_ERR_LIMIT,
+               "/nodes/0/code",
+               "DSP_GRAPH_MAX_CODE");
+
+  // More than DSP_GRAPH_MAX_PARAMS values
+  strcpy(big_node, "{\"id\": \"a\", \"kind\": \"gain\", \"params\": {");
+  for (unsigned i = 0U; i <= DSP_GRAPH_MAX_PARAMS; ++i) {
+    char item[32];
+    snprintf(item, sizeof(item), "%s\"p%u\": 0", i ? ", " : "", i);
+    strcat(big_node, item);
+  }
+  strcat(big_node, "}}");
+  expect_error(with_node(big_node, NULL),
+               DSP_ERR_LIMIT,
+               "/nodes/0/params",
+               "1025 parameter values, at most 1024");
+
+  // A parameter name over DSP_GRAPH_MAX_PARAM_NAME (the pointer is cut)
+  cat4(big_node,
+       "{\"id\": \"a\", \"kind\": \"gain\", \"params\": {\"",
+       repeat('p', DSP_GRAPH_MAX_PARAM_NAME + 1U),
+       "\": 1}}",
+       "");
+  char want[96];
+  cat4(want, "/nodes/0/params/", repeat('p', 61U), "", "");
+  expect_error(
+    with_node(big_node, NULL), DSP_ERR_LIMIT, want, "DSP_GRAPH_MAX_PARAM_NAME");
+
+  // A port name over DSP_GRAPH_MAX_NAME in a connection
+  static char conn[512];
+  cat4(conn,
+       "{\"from\": \"a:",
+       repeat('x', DSP_GRAPH_MAX_NAME + 1U),
+       "\", \"to\": \"graph:o\"}",
+       "");
+  expect_error(with_node(NULL, conn),
+               DSP_ERR_LIMIT,
+               "/connections/0/from",
+               "DSP_GRAPH_MAX_NAME");
+
+  // A description over DSP_GRAPH_MAX_TEXT
+  cat4(big_doc,
+       HEAD "\"description\": \"",
+       repeat('d', DSP_GRAPH_MAX_TEXT + 1U),
+       "\", \"nodes\": [], ",
+       "\"connections\": []}");
+  expect_error(big_doc, DSP_ERR_LIMIT, "/description", "DSP_GRAPH_MAX_TEXT");
+
+  // At the limits themselves, all is well
+  cat4(big_node,
+       "{\"id\": \"a\", \"kind\": \"faust\", \"code\": \"",
+       repeat(' ', DSP_GRAPH_MAX_CODE),
+       "\"}",
+       "");
+  DspGraph* graph = NULL;
+  DspError  err;
+  assert_int_equal(
+    dsp_graph_load_string(with_node(big_node, NULL), "t", NULL, &graph, &err),
+    DSP_SUCCESS);
+  dsp_graph_free(graph);
+}
+
 static void
 test_load_file(void** state)
 {
@@ -305,6 +438,7 @@ main(void)
     cmocka_unit_test(test_syntax_error),
     cmocka_unit_test(test_validation_errors),
     cmocka_unit_test(test_limits),
+    cmocka_unit_test(test_more_limits),
     cmocka_unit_test(test_load_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-static const DspNodeEnv env = { 48000.0, 256U, NULL, NULL, false };
+static const DspNodeEnv env = { 48000.0, 256U, NULL, NULL, false, NULL };
 
 /// A gain node between one input and one output, ramp_ms as given.
 static DspPlan*

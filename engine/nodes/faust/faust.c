@@ -206,8 +206,10 @@ load_file(const DspNodeSpec* const spec,
     dir[slash == path ? 1 : slash - path] = '\0';
   }
 
-  const DspFaustJitSource src = { name, code, dir, path };
-  const DspStatus         st =
+  const DspFaustJitSource src = {
+    name, code, dir, path, env->faust_import_path, spec->id
+  };
+  const DspStatus st =
     dsp_faust_jit_new(&src, env->faust_cache_dir, json_path, dsp, err);
 
   free(dir);
@@ -314,9 +316,12 @@ create_dsp(const DspNodeSpec* const  spec,
     return load_file(spec, env, value, path, dsp, err);
   }
 
-  const DspFaustJitSource src = {
-    (spec->id && spec->id[0]) ? spec->id : "code", value, NULL, NULL
-  };
+  const DspFaustJitSource src = { (spec->id && spec->id[0]) ? spec->id : "code",
+                                  value,
+                                  NULL,
+                                  NULL,
+                                  env->faust_import_path,
+                                  spec->id };
   return dsp_faust_jit_new(&src, env->faust_cache_dir, path, dsp, err);
 }
 

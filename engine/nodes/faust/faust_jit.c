@@ -4,6 +4,7 @@
 #include "faust_jit.h"
 
 #include "nodes/faust/faust_glue.h"
+#include "nodes/faust/faust_imports.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstrict-prototypes"
@@ -20,10 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef DSP_FAUST_LIBDIR
-#  define DSP_FAUST_LIBDIR "/usr/share/faust"
-#endif
-
 /// Exported by libfaust but missing from its 2.54 headers.
 void freeCMemory(void* ptr);
 
@@ -37,19 +34,33 @@ static pthread_mutex_t jit_mutex      = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t        jit_n_compiles = 0U; ///< Guarded by jit_mutex
 static uint64_t        jit_n_hits     = 0U; ///< Guarded by jit_mutex
 
-enum { DSP_FAUST_JIT_MAX_ARGS = 4 };
+enum { DSP_FAUST_JIT_MAX_ARGS = 2 * 34 };
 
-/// Fill `argv` with the compile options for `src`, return their number.
+/// Compile options: argument pointers and the text they point into.
+typedef struct {
+  const char* argv[DSP_FAUST_JIT_MAX_ARGS]; ///< Options
+  char        text[8192];                   ///< Storage for import dirs
+} JitArgs;
+
+/// Fill `args` with the compile options for `src`, return their number.
 static int
-jit_args(const DspFaustJitSource* const src, const char** const argv)
+jit_args(const DspFaustJitSource* const src, JitArgs* const args)
 {
   int argc = 0;
   if (src->include_dir) {
-    argv[argc++] = "-I";
-    argv[argc++] = src->include_dir;
+    args->argv[argc++] = "-I";
+    args->argv[argc++] = src->include_dir;
   }
-  argv[argc++] = "-I";
-  argv[argc++] = DSP_FAUST_LIBDIR;
+  const char* const path =
+    src->import_path ? src->import_path : DSP_FAUST_LIBDIR;
+  snprintf(args->text, sizeof(args->text), "%s", path);
+  char* save = NULL;
+  for (char* dir = strtok_r(args->text, ":", &save);
+       dir && argc + 2 <= DSP_FAUST_JIT_MAX_ARGS;
+       dir = strtok_r(NULL, ":", &save)) {
+    args->argv[argc++] = "-I";
+    args->argv[argc++] = dir;
+  }
   return argc;
 }
 
@@ -76,8 +87,8 @@ dsp_faust_jit_cache_name(const DspFaustJitSource* const src,
                          char* const                    buf,
                          const size_t                   size)
 {
-  const char* argv[DSP_FAUST_JIT_MAX_ARGS];
-  const int   argc = jit_args(src, argv);
+  JitArgs   args;
+  const int argc = jit_args(src, &args);
 
   uint64_t hash = 0xcbf29ce484222325ULL;
   hash          = fnv1a(hash, "dspengine-faust-cache-1");
@@ -88,7 +99,7 @@ dsp_faust_jit_cache_name(const DspFaustJitSource* const src,
   freeCMemory(target);
 
   for (int i = 0; i < argc; ++i) {
-    hash = fnv1a(hash, argv[i]);
+    hash = fnv1a(hash, args.argv[i]);
   }
   hash = fnv1a(hash, src->name ? src->name : "");
   hash = fnv1a(hash, src->code);
@@ -116,6 +127,65 @@ make_dirs(const char* const dir)
     }
   }
   return !mkdir(path, 0755) || errno == EEXIST;
+}
+
+/**
+   Whether `path` (lstat: a symlink is refused) belongs to the effective
+   user and is not writable by group or others, and is a directory
+   (`dir`) or a regular file.  Else fill `why`.
+*/
+static bool
+safe_owned(const char* const path,
+           const bool        dir,
+           char* const       why,
+           const size_t      why_size)
+{
+  struct stat sb;
+  if (lstat(path, &sb)) {
+    snprintf(why, why_size, "%s: %s", path, strerror(errno));
+    return false;
+  }
+  if (dir ? !S_ISDIR(sb.st_mode) : !S_ISREG(sb.st_mode)) {
+    snprintf(why,
+             why_size,
+             "%s is not a %s",
+             path,
+             dir ? "directory" : "regular file");
+    return false;
+  }
+  if (sb.st_uid != geteuid()) {
+    snprintf(why,
+             why_size,
+             "%s is owned by uid %u, not by the engine's user (uid %u)",
+             path,
+             (unsigned)sb.st_uid,
+             (unsigned)geteuid());
+    return false;
+  }
+  if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
+    snprintf(why,
+             why_size,
+             "%s is writable by %s (mode %03o)",
+             path,
+             (sb.st_mode & S_IWOTH) ? "others" : "its group",
+             (unsigned)(sb.st_mode & 0777));
+    return false;
+  }
+  return true;
+}
+
+/// Print a cache warning once per distinct reason (guarded by jit_mutex).
+static void
+cache_warn(const char* const why)
+{
+  static char last[600];
+  if (strcmp(last, why)) {
+    snprintf(last, sizeof(last), "%s", why);
+    fprintf(stderr,
+            "dspengine: warning: Faust machine-code cache not used: %s "
+            "(compiling instead; see docs/faust.md)\n",
+            why);
+  }
 }
 
 /// Write `factory` to `path` atomically (temporary file, then rename).
@@ -171,12 +241,31 @@ message_line(const char* const msg)
 
 static DspStatus
 jit_factory(const DspFaustJitSource* const src,
-            const char* const              cache_dir,
+            const char*                    cache_dir,
             const char* const              json_path,
             llvm_dsp_factory** const       factory,
             DspError* const                err)
 {
+  DspStatus st = dsp_faust_imports_check(
+    src->code,
+    src->include_dir,
+    src->import_path ? src->import_path : DSP_FAUST_LIBDIR,
+    src->node_id ? src->node_id : src->name,
+    json_path,
+    err);
+  if (st) {
+    return st;
+  }
+
   char* cache_path = NULL;
+  char  why[600];
+  if (cache_dir && !make_dirs(cache_dir)) {
+    cache_dir = NULL; // The cache is an optimisation: carry on without it
+  }
+  if (cache_dir && !safe_owned(cache_dir, true, why, sizeof(why))) {
+    cache_warn(why);
+    cache_dir = NULL;
+  }
   if (cache_dir) {
     char name[32];
     dsp_faust_jit_cache_name(src, name, sizeof(name));
@@ -187,7 +276,11 @@ jit_factory(const DspFaustJitSource* const src,
     }
     snprintf(cache_path, size, "%s/%s", cache_dir, name);
 
-    if (!access(cache_path, R_OK)) {
+    if (!access(cache_path, R_OK) &&
+        !safe_owned(cache_path, false, why, sizeof(why))) {
+      cache_warn(why);
+      unlink(cache_path); // Ours to replace: the directory is ours
+    } else if (!access(cache_path, R_OK)) {
       char msg[4096] = { 0 };
       if ((*factory = readCDSPFactoryFromMachineFile(cache_path, "", msg))) {
         ++jit_n_hits;
@@ -198,14 +291,14 @@ jit_factory(const DspFaustJitSource* const src,
     }
   }
 
-  const char* argv[DSP_FAUST_JIT_MAX_ARGS];
-  const int   argc = jit_args(src, argv);
-  char        msg[4096];
+  JitArgs   args;
+  const int argc = jit_args(src, &args);
+  char      msg[4096];
   memset(msg, 0, sizeof(msg));
 
   ++jit_n_compiles;
   *factory = createCDSPFactoryFromString(
-    src->name ? src->name : "faust", src->code, argc, argv, "", msg, -1);
+    src->name ? src->name : "faust", src->code, argc, args.argv, "", msg, -1);
   if (!*factory) {
     trim_message(msg);
     if (src->file) {

@@ -24,13 +24,28 @@ typedef struct {
   const char* code;        ///< Faust source text
   const char* include_dir; ///< Extra import directory (-I), or NULL
   const char* file;        ///< Source file for error locations, or NULL
+  const char* import_path; ///< Allowed import directories, ':'-separated,
+                           ///< or NULL for DSP_FAUST_LIBDIR
+  const char* node_id;     ///< Node id for messages, or NULL (name)
 } DspFaustJitSource;
+
+/// The default import path: the Faust standard library directory.
+#ifndef DSP_FAUST_LIBDIR
+#  define DSP_FAUST_LIBDIR "/usr/share/faust"
+#endif
 
 /// Operations on instances returned by dsp_faust_jit_new().
 extern const DspFaustOps dsp_faust_jit_ops;
 
 /**
    Compile `src` (or load it from `cache_dir`) and create one instance.
+
+   Every import of the code is checked first (faust_imports.h): nothing
+   outside `src->include_dir` and `src->import_path` can be read.  The
+   cache is used only if `cache_dir` is a directory owned by the effective
+   user and not writable by group or others, and a cache file only if it
+   is a regular file owned by that user and not writable by others;
+   otherwise the program is compiled and a warning printed once.
 
    @param src Program to compile.
    @param cache_dir Machine-code cache directory (created if missing), or

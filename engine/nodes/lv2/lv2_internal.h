@@ -139,6 +139,19 @@ typedef struct {
 } DspLv2Worker;
 
 /// Allocate the rings and buffers of `worker` (all or nothing).
+/// Write LV2_PATH, or lilv's default search path, to `buf`.
+void dsp_lv2_search_path(char* buf, size_t size);
+
+/**
+   Check that the bundle and binary of `plugin`, with symbolic links
+   resolved, lie inside a directory on the LV2 search path (lv2_path.c).
+   Fails with DSP_ERR_PLUGIN naming the file.
+*/
+DspStatus dsp_lv2_check_plugin_paths(const DspLv2World* world,
+                                     const LilvPlugin*  plugin,
+                                     const char*        json_path,
+                                     DspError*          err);
+
 DspStatus dsp_lv2_worker_init(DspLv2Worker* worker, bool threaded);
 
 /// Start the thread (threaded mode) once the plugin's interface is known.

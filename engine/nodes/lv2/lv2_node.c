@@ -550,7 +550,10 @@ lv2_instantiate(const DspNodeSpec* const spec,
                          hint);
   }
 
-  DspStatus st = check_features(world, plugin, path, err);
+  DspStatus st = dsp_lv2_check_plugin_paths(world, plugin, path, err);
+  if (!st) {
+    st = check_features(world, plugin, path, err);
+  }
   if (st) {
     return st;
   }

@@ -325,17 +325,9 @@ dsp_lv2_world_require(DspLv2World* const w, const char* const uri)
   }
 
   // The same search path as lilv_world_load_all()
-  const char* const env  = getenv("LV2_PATH");
   const char* const home = getenv("HOME");
   char              path[8192];
-  if (env && env[0]) {
-    snprintf(path, sizeof(path), "%s", env);
-  } else {
-    snprintf(path,
-             sizeof(path),
-             "%s/.lv2:/usr/local/lib/lv2:/usr/lib/lv2",
-             home ? home : "");
-  }
+  dsp_lv2_search_path(path, sizeof(path));
 
   bool  loaded = false;
   char* save   = NULL;
