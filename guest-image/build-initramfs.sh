@@ -8,6 +8,7 @@
 # usage: build-initramfs.sh OUTDIR DSPENGINE [options]
 #   --extra FILE        Also install FILE (a program) in /usr/bin (repeatable)
 #   --graph FILE        Graph the guest runs (default tests/vm/guest-graph.json)
+#   --extra-graph FILE  Another graph, at /etc/dspguest/<name> (repeatable)
 #   --lv2 BUNDLE        LV2 plugin bundle to include (repeatable; default mda.lv2)
 #   --kernel-pkg NAME   Debian kernel package (default: the cloud kernel)
 #   --with-faust        Include the real libfaust (+LLVM, ~110 MB) instead of
@@ -24,13 +25,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
 [ $# -ge 2 ] || {
-	sed -n '2,22p' "$0"
+	sed -n '2,23p' "$0"
 	exit 2
 }
 out=$1
 engine=$2
 shift 2
 extras=""
+extra_graphs=""
 graph="$root/tests/vm/guest-graph.json"
 bundles=""
 kpkg=""
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--extra) extras="$extras $2"; shift 2 ;;
 	--graph) graph=$2; shift 2 ;;
+	--extra-graph) extra_graphs="$extra_graphs $2"; shift 2 ;;
 	--lv2) bundles="$bundles $2"; shift 2 ;;
 	--kernel-pkg) kpkg=$2; shift 2 ;;
 	--with-faust) with_faust=1; shift ;;
@@ -130,7 +133,7 @@ done | grep -v "^$stubdir/" | sort -u)
 hash=$( (
 	echo "compress=$compress faust=$with_faust kpkg=$kpkg"
 	sha256sum "$0" "$here/init" "$here/engine-supervisor.sh" "$here/kexec-load.sh" \
-		"$here/libfaust-stub.sh" "$graph" "$kdeb" $programs $libs $jack_driver
+		"$here/libfaust-stub.sh" "$graph" $extra_graphs "$kdeb" $programs $libs $jack_driver
 	find $lv2_dirs -type f | sort | xargs sha256sum
 ) | sha256sum | cut -c1-16)
 dest="$out/$hash"
@@ -190,6 +193,9 @@ if [ $with_faust = 0 ]; then
 	cp "$stubdir/libfaust.so.2" "$r$libdir/libfaust.so.2"
 fi
 cp "$graph" "$r/etc/dspguest/graph.json"
+for g in $extra_graphs; do
+	cp "$g" "$r/etc/dspguest/$(basename "$g")"
+done
 cp "$here/init" "$r/init"
 cp "$here/engine-supervisor.sh" "$r/usr/bin/dspguest-supervisor"
 cp "$here/kexec-load.sh" "$r/usr/bin/dspguest-kexec-load"

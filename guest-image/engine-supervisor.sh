@@ -30,7 +30,10 @@ case $help in
 *) [ -x /usr/bin/osc-responder ] && stand_in=1 ;;
 esac
 case $help in
-*--state*) [ -n "$state" ] && opts="$opts --state $state" ;;
+# The region's checkpoint wins over --graph (as under dspengine --supervise):
+# after a restart, a kexec or a new VM the engine resumes the graph and
+# parameters it had, whatever graph was loaded over OSC since the boot
+*--state*) [ -n "$state" ] && opts="$opts --state $state --resume always" ;;
 esac
 log "supervisor: engine options:$opts$([ $stand_in = 1 ] && echo ' (no OSC in this engine: stand-in responder)')"
 
@@ -63,7 +66,9 @@ while :; do
 	if [ $ready = 1 ]; then
 		log "engine ready (start $n, pid $pid)"
 		# Load the kernel for kexec once, after the engine is up (under
-		# emulation it competes with the engine's start for the one vCPU)
+		# emulation it competes with the engine's start for the one vCPU),
+		# at the lowest priority (it renices itself): it takes seconds of CPU under TCG, during
+		# which jackd (a NetJack2 slave must answer every period) comes first
 		if [ ! -f /run/dspguest/kexec-loading ]; then
 			: >/run/dspguest/kexec-loading
 			/usr/bin/dspguest-kexec-load &

@@ -5,6 +5,9 @@
 #  - kexec -p: the panic kernel, if crashkernel= memory is reserved; a kernel
 #    panic (e.g. sysrq-c) boots it directly.
 export PATH=/usr/bin:/usr/sbin
+# The lowest priority, inherited by cpio and kexec: seconds of CPU under
+# TCG, and jackd must come first (a NetJack2 slave answers every period)
+renice -n 19 -p $$ >/dev/null 2>&1
 log() {
 	read -r up _ </proc/uptime
 	echo "dspguest: [$up] $*" >/dev/console

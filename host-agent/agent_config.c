@@ -15,22 +15,26 @@ void
 dsp_agent_config_init(DspAgentConfig* const cfg)
 {
   memset(cfg, 0, sizeof(*cfg));
-  cfg->accel           = DSP_ACCEL_AUTO;
-  cfg->memory_mib      = 512U;
-  cfg->core            = -1;
-  cfg->state_size      = 16U * 1024U * 1024U;
-  cfg->guest_port      = 9000U;
-  cfg->forward_port    = 19000U;
-  cfg->listen_port     = 0U;
-  cfg->health          = DSP_HEALTH_OSC;
-  cfg->health_interval = 1000U;
-  cfg->health_timeout  = 10000U;
-  cfg->boot_grace      = 120000U;
-  cfg->restart         = DSP_RESTART_ALWAYS;
-  cfg->backoff_initial = 1000U;
-  cfg->backoff_max     = 30000U;
-  cfg->backoff_reset   = 60000U;
-  cfg->netjack_port    = 4713U;
+  cfg->accel            = DSP_ACCEL_AUTO;
+  cfg->memory_mib       = 512U;
+  cfg->core             = -1;
+  cfg->state_size       = 16U * 1024U * 1024U;
+  cfg->guest_port       = 9000U;
+  cfg->forward_port     = 19000U;
+  cfg->listen_port      = 0U;
+  cfg->health           = DSP_HEALTH_OSC;
+  cfg->health_interval  = 1000U;
+  cfg->health_timeout   = 10000U;
+  cfg->boot_grace       = 120000U;
+  cfg->restart          = DSP_RESTART_ALWAYS;
+  cfg->backoff_initial  = 1000U;
+  cfg->backoff_max      = 30000U;
+  cfg->backoff_reset    = 60000U;
+  cfg->netjack_port     = 4713U;
+  cfg->netjack_channels = 2U;
+  cfg->netjack_latency  = 2U;
+  snprintf(cfg->netjack_master, sizeof(cfg->netjack_master), "10.0.2.2");
+  snprintf(cfg->netjack_name, sizeof(cfg->netjack_name), "dspguest");
 }
 
 static void
@@ -130,6 +134,31 @@ parse_bool(const ParseCtx* const ctx,
   } else {
     return fail(ctx, "%s: expected true or false, got \"%s\"", key, value);
   }
+  return 0;
+}
+
+/// A name that goes on the guest's kernel command line: 1..size-1 of
+/// A-Z a-z 0-9 _ - .
+static int
+parse_name(const ParseCtx* const ctx,
+           const char* const     key,
+           const char* const     value,
+           char* const           out,
+           const size_t          size)
+{
+  const size_t n = strlen(value);
+  if (!n || n >= size ||
+      strspn(value,
+             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+             "0123456789_-.") != n) {
+    return fail(ctx,
+                "%s: expected 1 to %zu characters from A-Z a-z 0-9 _ - ., "
+                "got \"%s\"",
+                key,
+                size - 1U,
+                value);
+  }
+  memcpy(out, value, n + 1U);
   return 0;
 }
 
@@ -373,6 +402,32 @@ set_key(const ParseCtx* const ctx,
     }
     if (!strcmp(key, "netjack_port")) {
       return parse_uint(ctx, key, value, 65535U, &cfg->netjack_port);
+    }
+    if (!strcmp(key, "netjack_master")) {
+      struct in_addr a;
+      if (inet_pton(AF_INET, value, &a) != 1) {
+        return fail(ctx,
+                    "netjack_master: expected an IPv4 address (the host "
+                    "as the guest sees it, e.g. 10.0.2.2), got \"%s\"",
+                    value);
+      }
+      snprintf(cfg->netjack_master, sizeof(cfg->netjack_master), "%s", value);
+      return 0;
+    }
+    if (!strcmp(key, "netjack_name")) {
+      return parse_name(
+        ctx, key, value, cfg->netjack_name, sizeof(cfg->netjack_name));
+    }
+    if (!strcmp(key, "netjack_channels")) {
+      if (parse_uint(ctx, key, value, 64U, &cfg->netjack_channels)) {
+        return -1;
+      }
+      return cfg->netjack_channels
+               ? 0
+               : fail(ctx, "netjack_channels: expected 1 to 64, got 0");
+    }
+    if (!strcmp(key, "netjack_latency")) {
+      return parse_uint(ctx, key, value, 10U, &cfg->netjack_latency);
     }
   } else {
     return fail(ctx, "unknown section [%s]", section);

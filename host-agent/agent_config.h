@@ -80,8 +80,12 @@ typedef struct {
   unsigned         backoff_reset;   ///< ms healthy after which it resets
   unsigned         max_restarts;    ///< 0 = unlimited
   // [audio]
-  bool     netjack;      ///< Forward NetJack2 (UDP) to the guest
-  unsigned netjack_port; ///< NetJack2 port (both sides)
+  bool     netjack;            ///< Guest jackd is a NetJack2 slave
+  unsigned netjack_port;       ///< UDP port of the host's netmanager
+  char     netjack_master[16]; ///< Master's IPv4 address seen by the guest
+  char     netjack_name[32];   ///< Slave name (host client NAME:to_slave_N)
+  unsigned netjack_channels;   ///< Audio channels each way
+  unsigned netjack_latency;    ///< NetJack2 network latency, cycles
 } DspAgentConfig;
 
 /// Set every field to its default (docs/agent.md).  Frees nothing.

@@ -106,8 +106,24 @@ dsp_agent_qemu_argv(const DspAgentConfig* const cfg,
     if (cfg->initrd) {
       rc |= add(argv, "-initrd") | add(argv, "%s", cfg->initrd);
     }
-    rc |= add(argv, "-append") |
-          add(argv, "%s dspguest.osc_port=%u", cfg->append, cfg->guest_port);
+    // The guest's /init reads its settings from the command line
+    char netjack[160] = "";
+    if (cfg->netjack) {
+      snprintf(netjack,
+               sizeof(netjack),
+               " dspguest.netjack=%s:%u dspguest.netjack_name=%s"
+               " dspguest.netjack_channels=%u dspguest.netjack_latency=%u",
+               cfg->netjack_master,
+               cfg->netjack_port,
+               cfg->netjack_name,
+               cfg->netjack_channels,
+               cfg->netjack_latency);
+    }
+    rc |= add(argv, "-append") | add(argv,
+                                     "%s dspguest.osc_port=%u%s",
+                                     cfg->append,
+                                     cfg->guest_port,
+                                     netjack);
   } else {
     rc |= add(argv, "-drive") |
           add(argv, "file=%s,if=virtio,format=raw", cfg->disk);
@@ -122,20 +138,13 @@ dsp_agent_qemu_argv(const DspAgentConfig* const cfg,
         cfg->state_file);
   rc |= add(argv, "-device") | add(argv, "ivshmem-plain,memdev=dspstate");
 
-  // User-mode network; only loopback on the host reaches the guest's ports
-  char netjack[96] = "";
-  if (cfg->netjack) {
-    snprintf(netjack,
-             sizeof(netjack),
-             ",hostfwd=udp:127.0.0.1:%u-:%u",
-             cfg->netjack_port,
-             cfg->netjack_port);
-  }
+  // User-mode network; only loopback on the host reaches the guest's ports.
+  // NetJack2 needs no forwarding: the guest's slave starts every exchange
+  // with the host's master (10.0.2.2) and user-mode NAT carries the replies.
   rc |= add(argv, "-netdev") | add(argv,
-                                   "user,id=n0,hostfwd=udp:127.0.0.1:%u-:%u%s",
+                                   "user,id=n0,hostfwd=udp:127.0.0.1:%u-:%u",
                                    cfg->forward_port,
-                                   cfg->guest_port,
-                                   netjack);
+                                   cfg->guest_port);
   rc |= add(argv, "-device") | add(argv, "virtio-net-pci,netdev=n0");
 
   for (size_t i = 0U; i < cfg->n_vfio; ++i) {

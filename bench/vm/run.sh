@@ -14,7 +14,8 @@ mkdir -p "$out"
 guest=$(flock "$build/tests/vm/guest/.lock" true 2>/dev/null; mkdir -p "$build/tests/vm/guest";
 	flock "$build/tests/vm/guest/.lock" sh "$src/guest-image/build-initramfs.sh" \
 		"$build/tests/vm/guest" "$build/engine/dspengine" \
-		--extra "$build/host-agent/tests/osc-responder")
+		--extra "$build/host-agent/tests/osc-responder" --extra "$build/guest-image/dspguest-jackwire" \
+		--extra-graph "$src/tests/vm/gain-graph.json")
 echo "guest: $guest"
 cat "$guest/manifest"
 # kexec-file: the same as kexec-supervisor with kexec_file_load (-s), whose

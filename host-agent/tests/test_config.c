@@ -54,7 +54,11 @@ static const char* const full = "# a full configuration\n"
                                 "max_restarts = 7\n"
                                 "[audio]\n"
                                 "netjack = yes\n"
-                                "netjack_port = 4714\n";
+                                "netjack_port = 4714\n"
+                                "netjack_master = 192.168.7.1\n"
+                                "netjack_name = studio-vm\n"
+                                "netjack_channels = 4\n"
+                                "netjack_latency = 3\n";
 
 static void
 test_full(void** state)
@@ -100,6 +104,10 @@ test_full(void** state)
   assert_int_equal(cfg.max_restarts, 7);
   assert_true(cfg.netjack);
   assert_int_equal(cfg.netjack_port, 4714);
+  assert_string_equal(cfg.netjack_master, "192.168.7.1");
+  assert_string_equal(cfg.netjack_name, "studio-vm");
+  assert_int_equal(cfg.netjack_channels, 4);
+  assert_int_equal(cfg.netjack_latency, 3);
 
   // Allow-list: loopback always; the two entries; nothing else
   assert_true(dsp_agent_config_allows(&cfg, ntohl(inet_addr("127.0.0.1"))));
@@ -136,6 +144,11 @@ test_defaults(void** state)
   assert_int_equal(cfg.state_size, 16U * 1024U * 1024U);
   assert_int_equal(cfg.restart, DSP_RESTART_ALWAYS);
   assert_false(cfg.netjack);
+  assert_int_equal(cfg.netjack_port, 4713);
+  assert_string_equal(cfg.netjack_master, "10.0.2.2");
+  assert_string_equal(cfg.netjack_name, "dspguest");
+  assert_int_equal(cfg.netjack_channels, 2);
+  assert_int_equal(cfg.netjack_latency, 2);
   assert_false(dsp_agent_config_allows(&cfg, ntohl(inet_addr("10.0.0.1"))));
   dsp_agent_config_cleanup(&cfg);
 }
@@ -177,6 +190,13 @@ test_errors(void** state)
   expect_error("[restart]\npolicy = sometimes\n",
                "policy: expected always, on-failure or never");
   expect_error("[audio]\nnetjack = maybe\n", "netjack: expected true or false");
+  expect_error("[audio]\nnetjack_master = host\n",
+               "t.conf:2: netjack_master: expected an IPv4 address");
+  expect_error("[audio]\nnetjack_name = a b\n",
+               "netjack_name: expected 1 to 31 characters");
+  expect_error("[audio]\nnetjack_channels = 0\n",
+               "netjack_channels: expected 1 to 64, got 0");
+  expect_error("[audio]\nnetjack_latency = 11\n", "netjack_latency: expected");
   expect_error("[state]\nfile = s\n",
                "[vm] needs exactly one of kernel or disk");
   expect_error("[vm]\nkernel = k\ndisk = d\n[state]\nfile = s\n",

@@ -34,7 +34,9 @@ static const char* const conf = "[vm]\n"
                                 "guest_port = 9000\n"
                                 "forward_port = 19000\n"
                                 "[audio]\n"
-                                "netjack = true\n";
+                                "netjack = true\n"
+                                "netjack_port = 4714\n"
+                                "netjack_name = vm1\n";
 
 static void
 load(DspAgentConfig* const cfg, const char* const text)
@@ -106,7 +108,11 @@ test_kvm_vfio(void** state)
   expect(&argv, &i, "-initrd");
   expect(&argv, &i, "/g/initrd");
   expect(&argv, &i, "-append");
-  expect(&argv, &i, "console=ttyS0 quiet dspguest.osc_port=9000");
+  expect(&argv,
+         &i,
+         "console=ttyS0 quiet dspguest.osc_port=9000 "
+         "dspguest.netjack=10.0.2.2:4714 dspguest.netjack_name=vm1 "
+         "dspguest.netjack_channels=2 dspguest.netjack_latency=2");
   expect(&argv, &i, "-object");
   expect(&argv,
          &i,
@@ -115,10 +121,8 @@ test_kvm_vfio(void** state)
   expect(&argv, &i, "-device");
   expect(&argv, &i, "ivshmem-plain,memdev=dspstate");
   expect(&argv, &i, "-netdev");
-  expect(&argv,
-         &i,
-         "user,id=n0,hostfwd=udp:127.0.0.1:19000-:9000,"
-         "hostfwd=udp:127.0.0.1:4713-:4713");
+  // No forwarding for NetJack2: the guest's slave reaches the host
+  expect(&argv, &i, "user,id=n0,hostfwd=udp:127.0.0.1:19000-:9000");
   expect(&argv, &i, "-device");
   expect(&argv, &i, "virtio-net-pci,netdev=n0");
   expect(&argv, &i, "-device");

@@ -7,8 +7,12 @@ usage: vmtest.py SCENARIO --agent DSPAGENT --kernel K --initrd I
                  --engine DSPENGINE [--workdir DIR] [--repeat N]
 
 SCENARIO: boot | engine-restart | kexec-supervisor | kexec-panic |
-          qemu-restart | all
-Each scenario prints "TIMING <layer> <ms>" lines (fault -> engine ready).
+          qemu-restart | netjack | all
+Each fault scenario prints "TIMING <layer> <ms>" lines (fault -> engine
+ready) and checks that the engine resumed the graph and parameters set over
+OSC before the fault (state region through `dspagent status`, and OSC).
+netjack sends audio from a host JACK client through the guest engine over
+NetJack2 and checks the processed signal that comes back.
 Exit status 0 pass, 1 fail, 77 skip (meson's convention).
 """
 import argparse
@@ -25,6 +29,8 @@ import tempfile
 import time
 
 SKIP = 77
+RESUME_GRAPH = "/etc/dspguest/gain-graph.json"  # tests/vm/gain-graph.json
+NETJACK_NAME = "dspvm"
 
 
 def log(msg):
@@ -87,7 +93,7 @@ def osc_parse(d):
 class Guest:
     """One dspagent (and so one VM) in a private directory."""
 
-    def __init__(self, opts):
+    def __init__(self, opts, netjack_port=None):
         self.opts = opts
         self.dir = tempfile.mkdtemp(prefix="dspvm-", dir=opts.workdir)
         self.run = os.path.join(self.dir, "run")
@@ -123,6 +129,13 @@ boot_grace_ms = 240000
 policy = always
 backoff_initial_ms = 200
 backoff_max_ms = 5000
+""")
+            if netjack_port:
+                f.write(f"""[audio]
+netjack = true
+netjack_port = {netjack_port}
+netjack_name = {NETJACK_NAME}
+netjack_latency = 1
 """)
         self.agent_log = open(os.path.join(self.dir, "agent.log"), "w")
         self.proc = subprocess.Popen([opts.agent, "run", "-c", self.conf],
@@ -247,12 +260,7 @@ def check_relay(g, feats):
     path, args = g.osc_call(osc("/ping", 4242))
     assert (path, args) == ("/pong", [4242]), (path, args)
     log(f"relay: /ping 4242 -> /pong {args[0]} in {1000 * (time.monotonic() - t0):.1f} ms")
-    if not has_osc:
-        path, args = g.osc_call(osc("/hello", 7))
-        assert path == "/done" and args[0] == "/hello", (path, args)
-        log("SKIP part: the engine has no OSC yet (dspengine --help lacks --osc-port): "
-            "/load and /set not tested; the relay was checked against the stand-in responder")
-        return
+    assert has_osc and has_state, "dspengine --help lacks --osc-port or --state"
     path, args = g.osc_call(osc("/load", "/etc/dspguest/graph.json"), timeout=60)
     assert path == "/done", (path, args)
     path, args = g.osc_call(osc("/set", "drive", "drive", 0.625))
@@ -260,9 +268,6 @@ def check_relay(g, feats):
     path, args = g.osc_call(osc("/get", "drive", "drive"))
     assert path == "/done" and abs(args[-1] - 0.625) < 1e-6, (path, args)
     log("OSC through the relay: /load, /set drive.drive 0.625, /get -> 0.625")
-    if not has_state:
-        log("SKIP part: the engine has no --state: parameters not read back from the region")
-        return
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         st = g.status()
@@ -287,23 +292,60 @@ def snapshot(g):
             (eng.get("graph") or {}).get("name"), params)
 
 
-def check_resumed(g, feats, what, before=None):
-    if not feats[1]:
-        log(f"SKIP part: resume after {what} not checked: dspengine --help lacks --state (issue 5)")
-        return
-    deadline = time.monotonic() + 30
+def osc_state(g):
+    """The name of the graph the engine runs, from its OSC /status."""
+    path, args = g.osc_call(osc("/status"), timeout=30)
+    assert path == "/status.reply", (path, args)
+    # i id, f load, f peak, f avg_us, f max_us, f max_ever_us, i xruns,
+    # i overruns, f rate, i period, s graph, ...: the first string
+    return next(a for a in args if isinstance(a, str))
+
+
+def set_before_fault(g, feats, k):
+    """Before fault k: make sure the engine runs the test's second graph
+    (not the boot graph, so a fresh start would show) and give its gain a
+    value unique to this fault; wait until the state region has both.
+    Returns the snapshot that must come back."""
+    assert feats[0] and feats[1], "the engine lacks --osc-port or --state"
+    if osc_state(g) != "vmgain":
+        path, args = g.osc_call(osc("/load", RESUME_GRAPH), timeout=60)
+        assert path == "/done", (path, args)
+    value = -7.0 - 1.25 * k
+    path, args = g.osc_call(osc("/set", "gain", "gain", value), timeout=30)
+    assert path == "/done", (path, args)
+    deadline = time.monotonic() + 60
+    snap = None
+    while time.monotonic() < deadline:
+        snap = snapshot(g)
+        if snap and snap[1] == "vmgain" and abs(snap[2].get(("gain", "gain"), 1e9) - value) < 1e-5:
+            log(f"before the fault: graph vmgain, gain.gain = {value} in the state region")
+            return snap
+        time.sleep(0.3)
+    raise AssertionError(f"the state region never showed vmgain with gain {value}: {snap}")
+
+
+def check_resumed(g, feats, what, before):
+    """The resumed engine has the graph and parameters of `before`: read
+    from the state region on the host (dspagent status) and over OSC."""
+    deadline = time.monotonic() + 60
     now = None
     while time.monotonic() < deadline:
         now = snapshot(g)
-        if now and (before is None or now[0] > before[0]):
+        if now and now[0] > before[0]:
             break
         time.sleep(0.5)
     assert now, "no checkpoint in the state region"
-    if before:
-        assert now[0] > before[0], f"resumes did not increase: {before[0]} -> {now[0]}"
-        assert now[1] == before[1], f"graph {before[1]} -> {now[1]}"
-        assert now[2] == before[2], f"parameters changed: {before[2]} -> {now[2]}"
-    log(f"resumed after {what}: graph {now[1]}, {len(now[2])} parameters, resumes {now[0]}")
+    assert now[0] > before[0], f"resumes did not increase: {before[0]} -> {now[0]}"
+    assert now[1] == before[1], f"graph {before[1]} -> {now[1]}"
+    assert now[2] == before[2], f"parameters changed: {before[2]} -> {now[2]}"
+    graph = osc_state(g)
+    assert graph == before[1], f"over OSC the engine runs {graph}, expected {before[1]}"
+    for (node, param), value in before[2].items():
+        path, args = g.osc_call(osc("/get", node, param), timeout=30)
+        assert path == "/done" and abs(args[-1] - value) < 1e-5, \
+            f"/get {node} {param}: {path} {args}, expected {value}"
+    log(f"resumed after {what}: graph {now[1]}, parameters {now[2]} "
+        f"(state region via dspagent status, and OSC /status + /get); resumes {now[0]}")
 
 
 def vm_restarts(g):
@@ -352,7 +394,7 @@ def engine_restart(g, feats, reps=1):
     wait_kexec_loaded(g, False)
     for _ in range(reps):
         n = g.count(r"engine ready")
-        snap = snapshot(g) if feats[1] else None
+        snap = set_before_fault(g, feats, len(times))
         r0 = vm_restarts(g)
         t0 = time.monotonic()
         g.send_console("kill -9 $(cat /run/dspguest/engine.pid)")
@@ -371,7 +413,7 @@ def kexec_supervisor(g, feats, reps=1):
         nb = g.count(r"init: kexec boot")
         n = g.count(r"engine ready")
         nl = g.count(r"kexec loaded")
-        snap = snapshot(g) if feats[1] else None
+        snap = set_before_fault(g, feats, len(times))
         r0 = vm_restarts(g)
         t0 = time.monotonic()
         g.send_console("touch /run/dspguest/kexec-request; kill -9 $(cat /run/dspguest/engine.pid)")
@@ -396,7 +438,7 @@ def kexec_panic(g, feats, reps=1):
         wait_kexec_loaded(g, True)
         nb = g.count(r"init: crash boot")
         n = g.count(r"engine ready")
-        snap = snapshot(g) if feats[1] else None
+        snap = set_before_fault(g, feats, len(times))
         r0 = vm_restarts(g)
         t0 = time.monotonic()
         g.send_console("echo c > /proc/sysrq-trigger")
@@ -418,7 +460,7 @@ def qemu_restart(g, feats, reps=1):
         restarts = st["restarts"]
         wait_kexec_loaded(g, False)
         n = g.count(r"engine ready")
-        snap = snapshot(g) if feats[1] else None
+        snap = set_before_fault(g, feats, len(times))
         t0 = time.monotonic()
         os.kill(st["qemu_pid"], signal.SIGKILL)
         t1 = g.wait_console(r"engine ready", n + 1, timeout=300)
@@ -429,6 +471,177 @@ def qemu_restart(g, feats, reps=1):
             f"{times[-1]:.0f} ms; agent: {st['agent']['last_event']}")
         check_resumed(g, feats, "a VM restart", snap)
     return times
+
+
+# --- NetJack2 -----------------------------------------------------------------
+class HostJack:
+    """A private host jackd (dummy driver, a large period: the TCG guest
+    must turn each cycle around over the virtual network) with netmanager
+    listening on `port` for the guest's slave."""
+
+    def __init__(self, workdir, port, period):
+        self.env = dict(os.environ, JACK_DEFAULT_SERVER=f"dspvm-nj-{os.getpid()}",
+                        JACK_NO_AUDIO_RESERVATION="1", JACK_NO_START_SERVER="1")
+        self.log_path = os.path.join(workdir, f"host-jackd-{os.getpid()}.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            ["jackd", "--no-realtime", "-d", "dummy", "-r", "48000", "-p", str(period)],
+            env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 30
+            while self.run(["jack_wait", "-c"]).strip() != "running":
+                assert self.proc.poll() is None, "the host jackd exited"
+                assert time.monotonic() < deadline, "the host jackd did not start"
+                time.sleep(0.05)
+            out = self.run(["jack_load", "netmanager", "-i", f"-p {port}"])
+            assert "netmanager is running" in out, f"jack_load netmanager: {out}"
+        except BaseException:
+            self.close()
+            raise
+
+    def run(self, argv):
+        r = subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=30)
+        return r.stdout + r.stderr
+
+    def ports(self):
+        return self.run(["jack_lsp"]).split()
+
+    def close(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+        print("--- host jackd (last 15 lines)")
+        print("".join(open(self.log_path).readlines()[-15:]), end="")
+        os.unlink(self.log_path)
+
+
+def free_port_both():
+    """A UDP port free on the host (netmanager binds INADDR_ANY)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def analyse(path, period, n_ch, lead, gains):
+    """Compare what came back with the sent signal times each gain.
+    Returns (delay frames, per-block classes: index into gains or -1)."""
+    import array
+    a = array.array("f")
+    with open(path, "rb") as f:
+        a.frombytes(f.read())
+    stride = 2 * n_ch
+    frames = len(a) // stride
+    sent = [a[2 * c::stride] for c in range(n_ch)]
+    recv = [a[2 * c + 1::stride] for c in range(n_ch)]
+    first = next((i for i, x in enumerate(recv[0]) if abs(x) > 1e-3), None)
+    assert first is not None, "nothing came back from the guest (silence)"
+    # The sine starts at `lead` with sin(0) = 0: its first non-zero sample
+    # is lead + 1
+    delay = first - (lead + 1)
+    assert delay >= 0, f"the returned signal starts before it was sent ({delay})"
+    classes = []
+    for b0 in range(((lead + delay) // period + 1) * period, frames - period + 1, period):
+        cls = -1
+        for gi, gain in enumerate(gains):
+            if all(abs(recv[c][n] - gain * sent[c][n - delay]) < 2e-4
+                   for c in range(n_ch) for n in range(b0, b0 + period)):
+                cls = gi
+                break
+        classes.append(cls)
+    return delay, classes
+
+
+def measure_netjack(g, g_opts, host):
+    """Play, record, and check that what came back is the sent signal
+    times the gain, before and after a gain change over OSC."""
+    db = [-6.0, -12.0]
+    gains = [10 ** (d / 20) for d in db]
+    path, args = g.osc_call(osc("/set", "gain", "gain", db[0]), timeout=30)
+    assert path == "/done", (path, args)
+    rec = os.path.join(g.dir, "netjack.f32")
+    seconds, lead = 10.0, 0.5
+    probe = subprocess.Popen([g_opts.netjack_probe, NETJACK_NAME, str(seconds), rec, str(lead)],
+                             env=host.env, stdout=subprocess.PIPE, text=True)
+    first = probe.stdout.readline().split()
+    if first[:1] != ["recording"]:
+        probe.kill()
+        probe.wait()
+        raise AssertionError(f"netjack-probe: {first}")
+    rate, per, n_ch = int(first[1]), int(first[2]), int(first[3])
+    time.sleep(seconds / 2)
+    path, args = g.osc_call(osc("/set", "gain", "gain", db[1]), timeout=30)
+    assert path == "/done", (path, args)
+    rest = probe.communicate(timeout=seconds * 3)[0]
+    assert probe.returncode == 0, f"netjack-probe failed: {rest}"
+    delay, classes = analyse(rec, per, n_ch, int(lead * rate), gains)
+    n1, n2, bad = classes.count(0), classes.count(1), classes.count(-1)
+    last1 = max((i for i, c in enumerate(classes) if c == 0), default=-1)
+    first2 = min((i for i, c in enumerate(classes) if c == 1), default=len(classes))
+    log(f"NetJack2 round trip: {n_ch} channels, {per} frames/period at {rate} Hz; "
+        f"returned = sent x gain delayed by {delay} frames ({delay / per:.2f} periods); "
+        f"{len(classes)} periods after the onset: {n1} exactly x{gains[0]:.4f} ({db[0]} dB), "
+        f"then {n2} exactly x{gains[1]:.4f} ({db[1]} dB), {bad} other "
+        f"(the ramp, or late packets under load): "
+        + "".join({0: "A", 1: "B", -1: "."}[c] for c in classes))
+    assert delay % per == 0, f"the delay {delay} is not a whole number of periods"
+    assert n1 >= 5 and n2 >= 5, "the processed signal did not come back at both gains"
+    assert last1 < first2, "the gain went back to its first value"
+    assert bad <= max(2, len(classes) // 5), f"{bad} of {len(classes)} periods were wrong"
+
+
+def netjack(g_opts, feats):
+    """Host JACK client -> NetJack2 -> guest engine (a gain) -> back."""
+    assert g_opts.netjack_probe, "--netjack-probe is required"
+    period = 4096
+    port = free_port_both()
+    host = None
+    g = None
+    ok = False
+    try:
+        host = HostJack(g_opts.workdir or tempfile.gettempdir(), port, period)
+        g = Guest(g_opts, netjack_port=port)
+        boot(g, feats)
+        # A quiet guest: the kexec images load in the background after boot
+        wait_kexec_loaded(g, False)
+        # The slave found the host's master: its session's ports exist here,
+        # and the guest's jackwire has wired the engine to system:* there
+        deadline = time.monotonic() + 120
+        while f"{NETJACK_NAME}:from_slave_2" not in host.ports():
+            assert time.monotonic() < deadline, f"no {NETJACK_NAME}:from_slave_* on the host"
+            time.sleep(0.2)
+        g.wait_console(r"dspguest-jackwire: dspengine:out_r -> system:playback_2", 1, timeout=120)
+        log(f"NetJack2 session up: host {NETJACK_NAME}:to_slave_1/2, from_slave_1/2 "
+            "(guest: system:capture/playback wired to the engine)")
+        path, args = g.osc_call(osc("/load", RESUME_GRAPH), timeout=60)
+        assert path == "/done", (path, args)
+        # NetJack2's master drops a slave that has not answered for 2 s: a
+        # TCG guest on a loaded host can stall that long.  The slave then
+        # finds the master again and jackwire wires it: measure again (each
+        # attempt must pass in full), at most 3 times.
+        wire = r"dspguest-jackwire: dspengine:out_r -> system:playback_2"
+        for attempt in range(1, 4):
+            n_wire = g.count(wire)
+            try:
+                measure_netjack(g, g_opts, host)
+                break
+            except AssertionError as e:
+                log(f"NetJack2 attempt {attempt}: {e}")
+                if attempt == 3:
+                    raise
+                g.wait_console(wire, n_wire + 1, timeout=120)
+        ok = True
+    finally:
+        if g:
+            g.close(keep=not ok)
+        if host:
+            host.close()
+    return ok
 
 
 def main():
@@ -445,9 +658,19 @@ def main():
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--append", default="", help="more guest kernel arguments")
     ap.add_argument("--memory", type=int, default=1024, help="guest RAM, MiB")
+    ap.add_argument("--netjack-probe", default=None, help="tests/vm/netjack-probe")
     opts = ap.parse_args()
+    # meson's timeout sends SIGTERM: unwind, so that the VM, dspagent and the
+    # host jackd are stopped by the finally blocks
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
     feats = engine_features(opts.engine)
+    if opts.scenario == "netjack":
+        try:
+            return 0 if netjack(opts, feats) else 1
+        except (AssertionError, socket.timeout, OSError, subprocess.TimeoutExpired) as e:
+            log(f"FAIL: {type(e).__name__}: {e}")
+            return 1
     if opts.scenario == "kexec-panic" and opts.repeat > 1:
         results = {"kexec-panic": []}
         for i in range(opts.repeat):
@@ -468,7 +691,7 @@ def main():
                 json.dump(results, f, indent=1)
         return 0
     log(f"engine OSC: {'yes' if feats[0] else 'no (stand-in responder in the guest)'}; "
-        f"engine --state: {'yes' if feats[1] else 'no (resume checks skipped)'}")
+        f"engine --state: {'yes' if feats[1] else 'no (resume checks fail)'}")
     g = Guest(opts)
     ok = False
     results = {}
