@@ -43,12 +43,12 @@ wrap_report() {
 			grep -q "ERROR SUMMARY" "$log" || continue # killed before the end
 			cat "$log" >&2
 			echo "FAIL: the engine under ${DSP_ENGINE_WRAP%% *} reported errors ($log)" >&2
-			wrap_st=1
+			wrap_st=$((wrap_st + 1))
 		fi
 	done
 	echo "wrapped engine runs: $n, with errors: $wrap_st" >&2
 	rm -rf "$DSP_WRAP_DIR"
-	return $wrap_st
+	[ $wrap_st -eq 0 ]
 }
 
 work=$(mktemp -d)
@@ -56,7 +56,7 @@ trap 'st=$?; rm -rf "$work"; wrap_report || st=1; exit $st' EXIT
 if [ -n "${DSP_ENGINE_WRAP:-}" ] && [ -n "${engine:-}" ]; then
 	DSP_WRAP_DIR=$(mktemp -d)
 	export DSP_WRAP_DIR
-	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$DSP_ENGINE_WRAP" "$engine" >"$work/engine"
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$DSP_ENGINE_WRAP" "$(realpath "$engine")" >"$work/engine"
 	chmod +x "$work/engine"
 	engine="$work/engine"
 fi
