@@ -16,6 +16,15 @@ dspctl=$(realpath "$3")
 . "$root/tests/cli/lib.sh"
 . "$root/tests/jack/lib.sh"
 
+# systemd-analyze and strace come from Debian packages the engine itself
+# does not need: install them here if they are missing (as root)
+need_pkgs=""
+command -v systemd-analyze >/dev/null || need_pkgs="$need_pkgs systemd"
+command -v strace >/dev/null || need_pkgs="$need_pkgs strace"
+if [ -n "$need_pkgs" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need_pkgs \
+		>"$work/apt.log" 2>&1 || cat "$work/apt.log" >&2
+fi
 command -v systemd-analyze >/dev/null || fail "systemd-analyze (Debian package systemd) is not installed"
 unit="$root/systemd/dspengine.service"
 
@@ -125,7 +134,7 @@ pass "SystemCallFilter allows $(wc -l <"$work/filter.txt") calls, sched_setsched
 	echo "not root: cannot switch to an unprivileged uid; skipping the run"
 	exit 77
 }
-command -v strace >/dev/null || fail "strace is not installed"
+command -v strace >/dev/null || fail "strace (Debian package strace) is not installed"
 uid=$((40000 + $$ % 20000))
 drop="setpriv --reuid=$uid --regid=$uid --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all"
 chmod 755 "$work"
