@@ -173,7 +173,8 @@ engine_pid=""
 pass "/quit stops the engine (status 0)"
 
 # A port in use is reported in one clear line
-python3 -c "import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',$osc_port)); time.sleep(3)" &
+# (held until the engine has given up: under valgrind it starts slowly)
+python3 -c "import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',$osc_port)); time.sleep(60)" &
 py_pid=$!
 sleep 0.3
 "$engine" --graph "$root/graphs/reverb.json" --osc-port "$osc_port" --no-mlock \
@@ -182,5 +183,6 @@ rc=$?
 [ $rc -eq 1 ] && grep -q "cannot bind UDP OSC 127.0.0.1:$osc_port: Address already in use" "$work/busy.err" ||
 	fail "port in use: $rc $(cat "$work/busy.err")"
 pass "port in use: $(head -1 "$work/busy.err")"
-wait $py_pid
+kill $py_pid
+wait $py_pid 2>/dev/null
 echo "osc paths: $checks checks passed"
