@@ -118,6 +118,24 @@ in
         LimitRTPRIO = 99;
         # The agent itself stays off the isolated core
         CPUAffinity = "0";
+        # Hardening (docs/service.md).  The agent stays root: it opens
+        # /dev/kvm and /dev/vfio, pins QEMU's vCPU thread and gives it
+        # SCHED_FIFO.  No SystemCallFilter= or MemoryDenyWriteExecute=: QEMU
+        # (a TCG JIT, VFIO, KVM ioctls) runs under this unit too.
+        RemoveIPC = false;
+        ProtectSystem = "strict";
+        ReadWritePaths = [ (builtins.dirOf cfg.stateFile) "/dev/hugepages" ];
+        ProtectHome = true;
+        PrivateTmp = true;
+        NoNewPrivileges = true;
+        ProtectKernelModules = true;
+        ProtectKernelLogs = true;
+        ProtectControlGroups = true;
+        ProtectClock = true;
+        ProtectHostname = true;
+        RestrictSUIDSGID = true;
+        LockPersonality = true;
+        RestrictAddressFamilies = [ "AF_UNIX" "AF_INET" "AF_INET6" "AF_NETLINK" ];
       };
     };
     environment.systemPackages = [ cfg.package ];

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 }
 
 rm -f build/meson-logs/testlog.json build-san/meson-logs/testlog.json \
-	build-tsan/meson-logs/testlog.json
+	build-tsan/meson-logs/testlog.json build/meson-logs/testlog-valgrind.json
 meson test -C build -v --num-processes 2 "$@"
 status=$?
 broken=""
@@ -53,8 +53,16 @@ if [ -z "${DSP_SKIP_SANITIZERS:-}" ]; then
 	fi
 fi
 
+# valgrind memcheck (plain build): every engine the memcheck suite starts
+# (offline renders, Faust JIT, live OSC under jackd) runs under memcheck;
+# an error or a leak outside tests/valgrind.supp fails the test
+if [ -z "${DSP_SKIP_VALGRIND:-}" ]; then
+	meson test -C build --setup valgrind --suite memcheck -v --num-processes 2 ||
+		status=1
+fi
+
 BROKEN="$broken" python3 - build/meson-logs/testlog.json build-san/meson-logs/testlog.json \
-	build-tsan/meson-logs/testlog.json <<'PY'
+	build-tsan/meson-logs/testlog.json build/meson-logs/testlog-valgrind.json <<'PY'
 import json, os, sys
 passed = failed = skipped = 0
 for build in os.environ.get("BROKEN", "").split():
@@ -64,6 +72,8 @@ for log in sys.argv[1:]:
     if not os.path.exists(log):
         continue
     build = os.path.basename(os.path.dirname(os.path.dirname(log)))
+    if log.endswith("-valgrind.json"):
+        build += " (valgrind)"
     for line in open(log):
         test = json.loads(line)
         if test["result"] in ("OK", "EXPECTEDFAIL"):

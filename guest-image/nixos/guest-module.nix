@@ -1,6 +1,7 @@
 # Guest side: a minimal NixOS running only the engine, on PREEMPT_RT, with
 # its state on the ivshmem region and kexec resurrection:
-#  - dspengine.service (Restart=always) with --state on the ivshmem BAR;
+#  - dspengine.service (Restart=always, hardened like systemd/dspengine.service)
+#    with --state on the ivshmem BAR;
 #  - dspguest-kexec-load.service loads the running kernel for kexec (-l) and
 #    as the panic kernel (-p, crashkernel=) at boot;
 #  - when the engine fails too often (StartLimitBurst) systemd runs
@@ -14,13 +15,43 @@ let
   kernel = config.boot.kernelPackages.kernel;
   kernelImage = "${kernel}/${pkgs.stdenv.hostPlatform.linux-kernel.target}";
   initrd = "${config.system.build.initialRamdisk}/${config.system.boot.loader.initrdFile}";
+  # Runs as root ("+" in ExecStartPre): links the ivshmem BAR and gives it
+  # to the engine's user
   findState = pkgs.writeShellScript "dspguest-find-state" ''
     for d in /sys/bus/pci/devices/*; do
       if [ "$(cat $d/vendor)" = 0x1af4 ] && [ "$(cat $d/device)" = 0x1110 ]; then
+        chown dspengine:dspengine $d/resource2
         ln -sf $d/resource2 /run/dspguest/state
       fi
     done
   '';
+  # The hardening of systemd/dspengine.service (docs/service.md), minus what
+  # the guest's engine needs: the ivshmem BAR in /sys, and jackd's sound
+  # card (jackd only)
+  hardening = {
+    User = "dspengine";
+    Group = "dspengine";
+    RemoveIPC = false;
+    LimitRTPRIO = 95;
+    LimitMEMLOCK = "infinity";
+    ProtectSystem = "strict";
+    ProtectHome = true;
+    PrivateTmp = true;
+    NoNewPrivileges = true;
+    CapabilityBoundingSet = "";
+    RestrictSUIDSGID = true;
+    RestrictNamespaces = true;
+    LockPersonality = true;
+    ProtectKernelModules = true;
+    ProtectKernelLogs = true;
+    ProtectControlGroups = true;
+    ProtectClock = true;
+    ProtectHostname = true;
+    SystemCallArchitectures = "native";
+    SystemCallFilter = [ "@system-service" "~@privileged" ];
+    SystemCallErrorNumber = "EPERM";
+    RestrictAddressFamilies = [ "AF_UNIX" "AF_INET" "AF_INET6" "AF_NETLINK" ];
+  };
 in
 {
   options.services.dspguest = {
@@ -66,6 +97,10 @@ in
       { domain = "@audio"; item = "memlock"; type = "-"; value = "unlimited"; }
     ];
 
+    # One user for jackd and the engine: a JACK client reaches only the
+    # server of its own uid
+    users.users.dspengine = { isSystemUser = true; group = "dspengine"; extraGroups = [ "audio" ]; };
+    users.groups.dspengine = { };
     systemd.tmpfiles.rules = [ "d /run/dspguest 0755 root root -" ];
 
     systemd.services.jackd = {
@@ -74,9 +109,14 @@ in
         ExecStart = lib.escapeShellArgs ([ "${pkgs.jack2}/bin/jackd" "-R" "-P" "90" ]
           ++ cfg.jackDriver ++ [ "-p" (toString cfg.period) ]);
         Restart = "always";
-        LimitRTPRIO = 95;
-        LimitMEMLOCK = "infinity";
-      };
+        # The sound card (VFIO) or NetJack2; ALSA looks devices up over netlink
+        ReadWritePaths = [ "/dev/shm" ];
+        DevicePolicy = "closed";
+        DeviceAllow = [ "char-alsa rw" ];
+        SupplementaryGroups = [ "audio" ];
+        ProtectKernelTunables = true;
+        MemoryDenyWriteExecute = true;
+      } // hardening;
       environment.JACK_NO_AUDIO_RESERVATION = "1";
     };
 
@@ -91,7 +131,7 @@ in
         OnFailure = [ "dspguest-kexec.service" ];
       };
       serviceConfig = {
-        ExecStartPre = "${findState}";
+        ExecStartPre = "+${findState}";
         ExecStart = lib.escapeShellArgs [
           "${cfg.package}/bin/dspengine" "--graph" "${cfg.graph}"
           "--state" "/run/dspguest/state"
@@ -99,10 +139,17 @@ in
         ];
         Restart = "always";
         RestartSec = "100ms";
-        LimitRTPRIO = 95;
-        LimitMEMLOCK = "infinity";
-      };
+        # The state region is the ivshmem BAR's resource2 file in /sys, which
+        # ProtectSystem=strict leaves writable; ProtectKernelTunables= would
+        # make /sys read-only, so it is not set here
+        ReadWritePaths = [ "/dev/shm" ];
+        CacheDirectory = "dspengine";
+        PrivateDevices = true;
+        # Not RestrictRealtime (SCHED_FIFO) nor MemoryDenyWriteExecute (the
+        # Faust JIT); OSC from the host arrives over the virtual network
+      } // hardening;
       environment.LV2_PATH = "/run/current-system/sw/lib/lv2";
+      environment.DSP_FAUST_CACHE = "/var/cache/dspengine";
     };
 
     systemd.services.dspguest-kexec-load = {

@@ -22,7 +22,7 @@ cleanup_jack() {
 	[ -n "$jackd_pid" ] && wait "$jackd_pid" 2>/dev/null
 	rm -rf "$work"
 }
-trap cleanup_jack EXIT
+trap 'st=$?; cleanup_jack; wrap_report || st=1; exit $st' EXIT
 
 # start_jackd PERIOD: start a dummy-driver server and wait until it runs.
 start_jackd() {
@@ -45,7 +45,7 @@ stop_jackd() {
 # wait_for FILE TEXT [SECONDS]: wait until FILE contains TEXT.
 wait_for() {
 	i=0
-	limit=$(( ${3:-20} * 50 ))
+	limit=$(( ${3:-20} * 50 * ${DSP_WAIT_SCALE:-1} ))
 	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -lt $limit ] || return 1

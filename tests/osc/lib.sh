@@ -4,7 +4,7 @@
 
 osc_port=$((20000 + ($$ % 20000)))
 ctl() {
-	"$dspctl" --port "$osc_port" "$@"
+	"$dspctl" --port "$osc_port" ${DSP_CTL_TIMEOUT:+--timeout "$DSP_CTL_TIMEOUT"} "$@"
 }
 
 # expect_done CMD ARGS...: dspctl must exit 0; its output is in $work/out.

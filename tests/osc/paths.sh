@@ -172,17 +172,19 @@ engine_pid=""
 [ $rc -eq 0 ] || fail "engine after /quit exited $rc"
 pass "/quit stops the engine (status 0)"
 
-# A port in use is reported in one clear line
-python3 -c "import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',$osc_port)); open('$work/bound','w').write('bound'); time.sleep(10)" &
+# A port in use is reported in one clear line.  The port is one python
+# holds (any free one: a fixed one may be some client's ephemeral port)
+# until the engine has given up (under valgrind it starts slowly).
+python3 -c "import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',0)); print(s.getsockname()[1], flush=True); time.sleep(60)" >"$work/busy.port" &
 py_pid=$!
-# Wait until the port is really taken (a fixed sleep races under load)
-wait_for "$work/bound" bound 10 || fail "python did not bind $osc_port"
-"$engine" --graph "$root/graphs/reverb.json" --osc-port "$osc_port" --no-mlock \
+wait_for "$work/busy.port" "" 5 && [ -s "$work/busy.port" ] || fail "python did not bind a port"
+busy_port=$(cat "$work/busy.port")
+"$engine" --graph "$root/graphs/reverb.json" --osc-port "$busy_port" --no-mlock \
 	>/dev/null 2>"$work/busy.err"
 rc=$?
-[ $rc -eq 1 ] && grep -q "cannot bind UDP OSC 127.0.0.1:$osc_port: Address already in use" "$work/busy.err" ||
+[ $rc -eq 1 ] && grep -q "cannot bind UDP OSC 127.0.0.1:$busy_port: Address already in use" "$work/busy.err" ||
 	fail "port in use: $rc $(cat "$work/busy.err")"
 pass "port in use: $(head -1 "$work/busy.err")"
-kill $py_pid 2>/dev/null
-wait $py_pid
+kill $py_pid
+wait $py_pid 2>/dev/null
 echo "osc paths: $checks checks passed"
