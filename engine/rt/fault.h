@@ -1,0 +1,113 @@
+// Copyright 2026 The dspengine authors
+// SPDX-License-Identifier: ISC
+
+#ifndef DSP_FAULT_H
+#define DSP_FAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+   @file fault.h
+   Faulty-node isolation (docs/realtime.md#faulty-nodes).
+
+   After each node's run() the plan runner scans every connected output
+   buffer once (dsp_fault_scan(): a sum, a min, a max and a bitwise OR, four
+   lanes at a time) and feeds the result to the node's detector
+   (dsp_fault_update()).  A node found faulty is muted for good: its outputs
+   are replaced by its dry inputs (silence for outputs beyond its inputs),
+   it is no longer run, and the runtime posts a DSP_EVENT_FAULT to the
+   control thread.  Only a DSP_MSG_REARM message makes it run again.
+
+   The detector state lives in the plan (DspPlan::faults, allocated by
+   dsp_compile) and is written only by the audio thread.
+*/
+
+/// What a node was found doing.
+typedef enum {
+  DSP_FAULT_NONE = 0,     ///< Healthy
+  DSP_FAULT_NAN  = 1,     ///< A NaN or ±Inf sample (or samples so huge,
+                          ///< ~1e34, that a block's sum overflows)
+  DSP_FAULT_STUCK    = 2, ///< Held at or beyond full scale, one sign
+  DSP_FAULT_DENORMAL = 3, ///< A storm of subnormal numbers
+} DspFaultKind;
+
+/// |x| at or above which a sample is at full scale (0 dBFS).
+#define DSP_FAULT_FULL_SCALE 1.0f
+
+/// How long an output must stay at full scale with one sign (no zero
+/// crossing), or be a denormal storm, before the node is muted (ms).
+#define DSP_FAULT_HOLD_MS 100.0
+
+/// Fade from the node's own output to its dry input when a stuck or
+/// denormal node is muted, and back when it is re-armed (ms).  NaN/Inf is
+/// cut at once: there is nothing finite to fade from.
+#define DSP_FAULT_FADE_MS 5.0
+
+/// One output buffer over one block, reduced.
+typedef struct {
+  float    sum;  ///< Sum of the samples: not finite if any is NaN or ±Inf
+  float    min;  ///< Smallest sample (meaningless if `sum` is not finite)
+  float    max;  ///< Largest sample (likewise)
+  uint32_t bits; ///< OR of every sample's bits
+} DspFaultScan;
+
+/// Detector and mute state of one node (audio thread only).
+typedef struct {
+  uint32_t kind;     ///< DspFaultKind; not NONE: muted
+  uint32_t port;     ///< Output that tripped it
+  float    value;    ///< A sample of it: NaN/Inf, the stuck level, or the
+                     ///< first subnormal
+  uint32_t denormal; ///< Frames of consecutive denormal-storm blocks
+  float    gain;     ///< Gain of the node's own output (1: healthy, 0: dry)
+  float    step;     ///< Change of `gain` per frame while fading
+  uint32_t running;  ///< 1: run the node (0 once muted and faded out)
+  uint32_t reported; ///< 1: posted to the control thread
+  uint32_t arm;      ///< Re-arm generation (from DSP_MSG_REARM)
+  uint64_t at;       ///< Plan frame at which it was detected
+} DspFault;
+
+/// Detector thresholds, in frames, for one sample rate.
+typedef struct {
+  uint32_t hold; ///< DSP_FAULT_HOLD_MS in frames
+  uint32_t fade; ///< DSP_FAULT_FADE_MS in frames (at least 1)
+} DspFaultLimits;
+
+/// Thresholds for `rate` (control thread, at compile time).
+DspFaultLimits dsp_fault_limits(double rate);
+
+/// [RT] Reset `f` to healthy and running, keeping its `arm` generation.
+void dsp_fault_init(DspFault* f);
+
+/**
+   [RT] Reduce `n` samples of `buf` (n >= 1).  Under DAZ the float min/max
+   see subnormals as zero; the OR sees their bits.
+*/
+void dsp_fault_scan(const float* buf, uint32_t n, DspFaultScan* scan);
+
+/**
+   [RT] Judge one output over a block of `n` frames.
+
+   @param held Frames this output has been at full scale: positive for
+   +full scale, negative for -full scale; updated.
+   @param check_level False for CV outputs: a gate or envelope may sit at
+   1.0 for as long as it likes, so only NaN/Inf and denormals count.
+   @return The fault found, or DSP_FAULT_NONE.  `*denormal_block` is set if
+   this output is a denormal storm over this block.
+*/
+DspFaultKind dsp_fault_judge(const DspFaultScan*   scan,
+                             uint32_t              n,
+                             int32_t*              held,
+                             const DspFaultLimits* limits,
+                             bool                  check_level,
+                             bool*                 denormal_block,
+                             float*                value);
+
+/// Short name of a fault kind: "ok", "nan", "stuck", "denormal".
+const char* dsp_fault_kind_name(uint32_t kind);
+
+/// What a fault kind means, for the log: "NaN/Inf", …
+const char* dsp_fault_kind_text(uint32_t kind);
+
+#endif // DSP_FAULT_H
