@@ -294,6 +294,12 @@ print_status(lo_message m)
     print_arg(stdout, types[i], argv[i]);
     putchar('\n');
   }
+  if (argc > 15 && types[15] == 'i') {
+    printf("faults %d\n", argv[15]->i);
+    for (int i = 16; i + 1 < argc; i += 2) {
+      printf("fault %s %s\n", &argv[i]->s, &argv[i + 1]->s);
+    }
+  }
 }
 
 /// Print the reply to `path`: the command's own fields after the id.
@@ -317,6 +323,15 @@ print_done(const char* const path, lo_message m, const int skip)
              &argv[i + 5]->s,
              argv[i + 6]->s ? " " : "",
              &argv[i + 6]->s);
+    }
+  } else if (!strcmp(path, "/faults")) {
+    for (int i = skip; i + 4 < argc; i += 5) {
+      printf("%s %s output %d value %g at %.3f s\n",
+             &argv[i]->s,
+             &argv[i + 1]->s,
+             argv[i + 2]->i,
+             (double)argv[i + 3]->f,
+             (double)argv[i + 4]->f);
     }
   } else if (!strcmp(path, "/nodes")) {
     for (int i = skip; i + 2 < argc; i += 3) {
@@ -567,6 +582,13 @@ draw(lo_message status, const View* const v, const bool tty)
          a[6]->i,
          a[7]->i,
          a[14]->i);
+  if (argc > 15 && a[15]->i > 0) {
+    printf("FAULTY NODES (muted; dspctl rearm NODE):");
+    for (int i = 16; i + 1 < argc; i += 2) {
+      printf(" %s (%s)", &a[i]->s, &a[i + 1]->s);
+    }
+    printf("\n\n");
+  }
   for (int ch = 0; ch < v->n; ++ch) {
     char bar[40];
     meter_bar(bar, v->peak[ch]);

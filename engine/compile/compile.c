@@ -611,6 +611,17 @@ prepare_faults(Compiler* const c)
     step->held                = plan->fault_held + n;
     step->watch               = plan->fault_watch + n;
     n += node->n_outputs;
+
+    const DspGraphNode* const gn = &c->graph->nodes[step->index];
+    const json_t* const on_fault = json_object_get(gn->config, "on_fault");
+    const char* const   how = on_fault ? json_string_value(on_fault) : "mute";
+    if (!how || (strcmp(how, "mute") && strcmp(how, "bypass"))) {
+      char path[sizeof(gn->path) + 16U];
+      snprintf(path, sizeof(path), "%s/on_fault", gn->path);
+      return dsp_error_set(
+        c->err, DSP_ERR_BAD_GRAPH, path, "expected \"mute\" or \"bypass\"");
+    }
+    step->fault->bypass = !strcmp(how, "bypass") ? 1U : 0U;
     dsp_fault_init(step->fault);
     for (uint32_t q = 0U; q < node->n_outputs; ++q) {
       // An unconnected output (the shared sink) reaches no one

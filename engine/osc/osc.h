@@ -104,6 +104,12 @@ void dsp_osc_process(DspOsc* osc, const struct pollfd* fds, uint32_t n_fds);
 */
 int dsp_osc_service(DspOsc* osc);
 
+/**
+   Push a DSP_EVENT_FAULT to every subscriber: `/fault s node s kind
+   i output f value f time_s i playing` (docs/osc.md).  NULL is a no-op.
+*/
+void dsp_osc_notify_fault(DspOsc* osc, const DspEvent* event);
+
 /// True once an allowed /quit was received.
 bool dsp_osc_quit_requested(const DspOsc* osc);
 

@@ -5,6 +5,10 @@
 
 #include "fault.h"
 
+#include "stats.h"
+
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 DspFaultLimits
@@ -48,4 +52,37 @@ dsp_fault_kind_text(const uint32_t kind)
     return "denormal storm (output only subnormal numbers) for 100 ms";
   }
   return "unknown fault";
+}
+
+/// `x` as a double even on a thread with DAZ set (which would read a
+/// subnormal float as 0): built from its bits.
+static double
+to_double(const float x)
+{
+  uint32_t u = 0U;
+  memcpy(&u, &x, sizeof(u));
+  if (u & 0x7F800000U) {
+    return (double)x;
+  }
+  const double m = ldexp((double)(u & 0x007FFFFFU), -149);
+  return (u & 0x80000000U) ? -m : m;
+}
+
+char*
+dsp_fault_format(const DspEvent* const ev, char* const buf, const size_t size)
+{
+  const double t = ev->rate > 0.0 ? (double)ev->at / ev->rate : 0.0;
+  snprintf(buf,
+           size,
+           "fault: node \"%s\" muted at %.3f s: %s (output %u, value %g); "
+           "%s until \"/rearm %s\"",
+           ev->id,
+           t,
+           dsp_fault_kind_text(ev->kind),
+           ev->port,
+           to_double(ev->sample),
+           ev->bypass ? "its inputs pass through (on_fault: bypass)"
+                      : "its outputs are silent",
+           ev->id);
+  return buf;
 }

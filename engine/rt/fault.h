@@ -65,7 +65,9 @@ typedef struct {
   uint32_t running;  ///< 1: run the node (0 once muted and faded out)
   uint32_t reported; ///< 1: posted to the control thread
   uint32_t arm;      ///< Re-arm generation (from DSP_MSG_REARM)
-  uint64_t at;       ///< Plan frame at which it was detected
+  uint32_t bypass;   ///< 1: muted means its inputs pass (graph "on_fault":
+                     ///< "bypass"); 0: silence
+  uint64_t at;       ///< Plan frame at the end of the block it was found in
 } DspFault;
 
 /// Detector thresholds, in frames, for one sample rate.
@@ -77,7 +79,7 @@ typedef struct {
 /// Thresholds for `rate` (control thread, at compile time).
 DspFaultLimits dsp_fault_limits(double rate);
 
-/// [RT] Reset `f` to healthy and running, keeping its `arm` generation.
+/// [RT] Reset `f` to healthy and running, keeping `arm` and `bypass`.
 void dsp_fault_init(DspFault* f);
 
 /**
@@ -107,7 +109,20 @@ DspFaultKind dsp_fault_judge(const DspFaultScan*   scan,
 /// Short name of a fault kind: "ok", "nan", "stuck", "denormal".
 const char* dsp_fault_kind_name(uint32_t kind);
 
-/// What a fault kind means, for the log: "NaN/Inf", …
+/// What a fault kind means, for the log: "NaN/Inf output", …
 const char* dsp_fault_kind_text(uint32_t kind);
+
+struct DspEventStruct;
+
+/**
+   One log line for a fault event (engine/rt/stats.h, DSP_EVENT_FAULT):
+   `fault: node "x" muted at 1.234 s: NaN/Inf output (output 0, value
+   nan); its outputs are silent until "/rearm x"`.  Control thread.
+
+   @return `buf`.
+*/
+char* dsp_fault_format(const struct DspEventStruct* event,
+                       char*                        buf,
+                       size_t                       size);
 
 #endif // DSP_FAULT_H

@@ -22,11 +22,13 @@
 void
 dsp_fault_init(DspFault* const f)
 {
-  const uint32_t arm = f->arm;
+  const uint32_t arm    = f->arm;
+  const uint32_t bypass = f->bypass;
   memset(f, 0, sizeof(*f));
   f->gain    = 1.0f;
   f->running = 1U;
   f->arm     = arm;
+  f->bypass  = bypass;
 }
 
 void

@@ -64,6 +64,7 @@ apply_bypass(const DspPlanStep* const step,
 /// [RT] Mark a node faulty: cut at once (NaN/Inf) or fade to its dry input.
 static void
 trip(DspPlan* const     plan,
+     const uint32_t     n,
      DspFault* const    f,
      const DspFaultKind kind,
      const uint32_t     port,
@@ -81,7 +82,7 @@ trip(DspPlan* const     plan,
     f->kind     = kind;
     f->port     = port;
     f->value    = value;
-    f->at       = plan->frames;
+    f->at       = plan->frames + n;
     f->reported = 0U;
     ++plan->fault_new;
   }
@@ -127,7 +128,7 @@ check_outputs(DspPlan* const           plan,
                                               &denormal,
                                               &value);
     if (kind != DSP_FAULT_NONE) {
-      trip(plan, f, kind, q, value);
+      trip(plan, n, f, kind, q, value);
       if (kind == DSP_FAULT_NAN) {
         return;
       }
@@ -139,6 +140,7 @@ check_outputs(DspPlan* const           plan,
     f->denormal = 0U;
   } else if ((f->denormal += n) >= plan->fault_limits.hold) {
     trip(plan,
+         n,
          f,
          DSP_FAULT_DENORMAL,
          storm,
@@ -146,8 +148,9 @@ check_outputs(DspPlan* const           plan,
   }
 }
 
-/// [RT] Replace a faulty node's outputs by its dry inputs (silence beyond
-/// them), or crossfade between the two while its gain ramps.
+/// [RT] Replace a faulty node's outputs by silence (or, with "on_fault":
+/// "bypass", its inputs, silence beyond them), crossfading while its gain
+/// ramps.
 static void
 apply_mute(const DspPlan* const     plan,
            const DspPlanStep* const step,
@@ -160,7 +163,8 @@ apply_mute(const DspPlan* const     plan,
 
   for (uint32_t q = 0U; q < n_out; ++q) {
     float* const       out = step->ports[n_in + q];
-    const float* const dry = q < n_in ? step->ports[q] : plan->silence;
+    const float* const dry =
+      (f->bypass && q < n_in) ? step->ports[q] : plan->silence;
     if (out == plan->sink) {
       continue;
     }

@@ -302,8 +302,8 @@ post_faults(DspRuntime* const rt, DspPlan* const plan)
     }
     DspEvent ev;
     memset(&ev, 0, sizeof(ev));
-    ev.type              = DSP_EVENT_FAULT;
-    ev.value             = (double)f->value;
+    ev.type = DSP_EVENT_FAULT;
+    memcpy(&ev.sample, &f->value, sizeof(ev.sample));
     ev.plan              = plan->serial;
     ev.at                = f->at;
     ev.rate              = plan->sample_rate;
@@ -311,6 +311,7 @@ post_faults(DspRuntime* const rt, DspPlan* const plan)
     ev.kind              = f->kind;
     ev.port              = f->port;
     ev.arm               = f->arm;
+    ev.bypass            = f->bypass;
     const char* const id = plan->nodes[i]->id;
     for (uint32_t k = 0U; k < DSP_GRAPH_MAX_NAME && id[k]; ++k) {
       ev.id[k] = id[k];
