@@ -13,12 +13,14 @@
    Faulty-node isolation (docs/realtime.md#faulty-nodes).
 
    After each node's run() the plan runner scans every connected output
-   buffer once (dsp_fault_scan(): a sum, a min, a max and a bitwise OR, four
-   lanes at a time) and feeds the result to the node's detector
-   (dsp_fault_update()).  A node found faulty is muted for good: its outputs
-   are replaced by its dry inputs (silence for outputs beyond its inputs),
-   it is no longer run, and the runtime posts a DSP_EVENT_FAULT to the
-   control thread.  Only a DSP_MSG_REARM message makes it run again.
+   buffer once (dsp_fault_scan(): a sum, four lanes at a time; a min, a max
+   and the bits too when its first sample is at full scale or below the
+   smallest normal magnitude) and feeds the result
+   to the node's detector (dsp_fault_update()).  A node found faulty is muted
+   for good: its outputs are replaced by its dry inputs (silence for outputs
+   beyond its inputs), it is no longer run, and the runtime posts a
+   DSP_EVENT_FAULT to the control thread.  Only a DSP_MSG_REARM message makes it
+   run again.
 
    The detector state lives in the plan (DspPlan::faults, allocated by
    dsp_compile) and is written only by the audio thread.
@@ -48,9 +50,9 @@ typedef enum {
 /// One output buffer over one block, reduced.
 typedef struct {
   float    sum;  ///< Sum of the samples: not finite if any is NaN or ±Inf
-  float    min;  ///< Smallest sample (meaningless if `sum` is not finite)
-  float    max;  ///< Largest sample (likewise)
-  uint32_t bits; ///< OR of every sample's bits
+  float    min;  ///< Smallest sample (see dsp_fault_scan())
+  float    max;  ///< Largest sample (see dsp_fault_scan())
+  uint32_t bits; ///< OR of every sample's bits (see dsp_fault_scan())
 } DspFaultScan;
 
 /// Detector and mute state of one node (audio thread only).
@@ -83,10 +85,16 @@ DspFaultLimits dsp_fault_limits(double rate);
 void dsp_fault_init(DspFault* f);
 
 /**
-   [RT] Reduce `n` samples of `buf` (n >= 1).  Under DAZ the float min/max
-   see subnormals as zero; the OR sees their bits.
+   [RT] Reduce `n` samples of `buf` (n >= 1).  `sum` always; `min`, `max`
+   only if the first sample is at full scale (and `check_level`) or below
+   the smallest normal magnitude (else both 0: the block cannot be stuck);
+   `bits` only if every sample is below the smallest normal magnitude (else
+   the bits of 1.0f: the block is no denormal storm).
 */
-void dsp_fault_scan(const float* buf, uint32_t n, DspFaultScan* scan);
+void dsp_fault_scan(const float*  buf,
+                    uint32_t      n,
+                    bool          check_level,
+                    DspFaultScan* scan);
 
 /**
    [RT] Judge one output over a block of `n` frames.

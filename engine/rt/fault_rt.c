@@ -6,6 +6,7 @@
 
 #include "fault.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -19,6 +20,9 @@
 /// Magnitude bits of a float (everything but the sign).
 #define MAGNITUDE_BITS 0x7FFFFFFFU
 
+/// Bits of 1.0f: stands for "some sample is normal" in DspFaultScan::bits.
+#define NORMAL_BITS 0x3F800000U
+
 void
 dsp_fault_init(DspFault* const f)
 {
@@ -31,58 +35,115 @@ dsp_fault_init(DspFault* const f)
   f->bypass  = bypass;
 }
 
-void
-dsp_fault_scan(const float* const  buf,
-               const uint32_t      n,
-               DspFaultScan* const scan)
+/// [RT] Sum of `n` samples: not finite if any is NaN or ±Inf.
+static float
+sum_of(const float* const buf, const uint32_t n)
 {
-  uint32_t i    = 0U;
-  float    sum  = 0.0f;
-  float    lo   = buf[0];
-  float    hi   = buf[0];
-  uint32_t bits = 0U;
+  uint32_t i   = 0U;
+  float    sum = 0.0f;
 #if defined(__SSE2__)
-  // One pass, four lanes: add (poisoned by NaN/Inf), min, max and OR.  The
-  // buffer was just written by the node, so it is in L1.
+  // Four lanes, 16 samples per turn, two accumulators
+  __m128 s0 = _mm_setzero_ps();
+  __m128 s1 = _mm_setzero_ps();
+  for (; i + 16U <= n; i += 16U) {
+    s0 = _mm_add_ps(
+      s0, _mm_add_ps(_mm_loadu_ps(buf + i), _mm_loadu_ps(buf + i + 4U)));
+    s1 = _mm_add_ps(
+      s1, _mm_add_ps(_mm_loadu_ps(buf + i + 8U), _mm_loadu_ps(buf + i + 12U)));
+  }
+  for (; i + 4U <= n; i += 4U) {
+    s0 = _mm_add_ps(s0, _mm_loadu_ps(buf + i));
+  }
+  float s[4];
+  _mm_storeu_ps(s, _mm_add_ps(s0, s1));
+  sum = (s[0] + s[1]) + (s[2] + s[3]);
+#endif
+  for (; i < n; ++i) {
+    sum += buf[i];
+  }
+  return sum;
+}
+
+/// [RT] Sum, min and max of `n` samples.
+static void
+reduce(const float* const buf, const uint32_t n, DspFaultScan* const scan)
+{
+  uint32_t i   = 0U;
+  float    sum = 0.0f;
+  float    lo  = buf[0];
+  float    hi  = buf[0];
+#if defined(__SSE2__)
   if (n >= 4U) {
-    __m128  vsum  = _mm_setzero_ps();
-    __m128  vmin  = _mm_loadu_ps(buf);
-    __m128  vmax  = vmin;
-    __m128i vbits = _mm_setzero_si128();
+    __m128 s0 = _mm_setzero_ps();
+    __m128 m0 = _mm_loadu_ps(buf);
+    __m128 x0 = m0;
     for (; i + 4U <= n; i += 4U) {
-      const __m128 x = _mm_loadu_ps(buf + i);
-      vsum           = _mm_add_ps(vsum, x);
-      vmin           = _mm_min_ps(vmin, x);
-      vmax           = _mm_max_ps(vmax, x);
-      vbits          = _mm_or_si128(vbits, _mm_castps_si128(x));
+      const __m128 a = _mm_loadu_ps(buf + i);
+      s0             = _mm_add_ps(s0, a);
+      m0             = _mm_min_ps(m0, a);
+      x0             = _mm_max_ps(x0, a);
     }
-    float    s[4];
-    float    a[4];
-    float    b[4];
-    uint32_t o[4];
-    _mm_storeu_ps(s, vsum);
-    _mm_storeu_ps(a, vmin);
-    _mm_storeu_ps(b, vmax);
-    _mm_storeu_si128((__m128i*)(void*)o, vbits);
-    sum  = (s[0] + s[1]) + (s[2] + s[3]);
-    lo   = fminf(fminf(a[0], a[1]), fminf(a[2], a[3]));
-    hi   = fmaxf(fmaxf(b[0], b[1]), fmaxf(b[2], b[3]));
-    bits = o[0] | o[1] | o[2] | o[3];
+    float s[4];
+    float a[4];
+    float b[4];
+    _mm_storeu_ps(s, s0);
+    _mm_storeu_ps(a, m0);
+    _mm_storeu_ps(b, x0);
+    sum = (s[0] + s[1]) + (s[2] + s[3]);
+    for (int k = 0; k < 4; ++k) {
+      lo = a[k] < lo ? a[k] : lo;
+      hi = b[k] > hi ? b[k] : hi;
+    }
   }
 #endif
   for (; i < n; ++i) {
     const float x = buf[i];
-    uint32_t    u = 0U;
-    memcpy(&u, &x, sizeof(u));
     sum += x;
     lo = x < lo ? x : lo;
     hi = x > hi ? x : hi;
+  }
+  scan->sum = sum;
+  scan->min = lo;
+  scan->max = hi;
+}
+
+/// [RT] OR of the bits of `n` samples.
+static uint32_t
+or_bits(const float* const buf, const uint32_t n)
+{
+  uint32_t bits = 0U;
+  for (uint32_t i = 0U; i < n; ++i) {
+    uint32_t u = 0U;
+    memcpy(&u, &buf[i], sizeof(u));
     bits |= u;
   }
-  scan->sum  = sum;
-  scan->min  = lo;
-  scan->max  = hi;
-  scan->bits = bits;
+  return bits;
+}
+
+void
+dsp_fault_scan(const float* const  buf,
+               const uint32_t      n,
+               const bool          check_level,
+               DspFaultScan* const scan)
+{
+  // A stuck block has every sample at full scale, so its first one too; a
+  // denormal storm has every sample below the smallest normal magnitude
+  // (under DAZ a subnormal compares as zero).  Most blocks are neither at
+  // their first sample: for them one sum, poisoned by NaN and Inf, is all
+  // it takes (under one instruction per sample with SSE2, over data the
+  // node has just written to L1).
+  const float first = fabsf(buf[0]);
+  if (!(first < FLT_MIN) && !(check_level && first >= DSP_FAULT_FULL_SCALE)) {
+    scan->sum  = sum_of(buf, n);
+    scan->min  = 0.0f;
+    scan->max  = 0.0f;
+    scan->bits = NORMAL_BITS;
+    return;
+  }
+
+  reduce(buf, n, scan);
+  scan->bits = (scan->max < FLT_MIN && scan->min > -FLT_MIN) ? or_bits(buf, n)
+                                                             : NORMAL_BITS;
 }
 
 DspFaultKind

@@ -119,7 +119,7 @@ check_outputs(DspPlan* const           plan,
     DspFaultScan scan;
     bool         denormal = false;
     float        value    = 0.0f;
-    dsp_fault_scan(step->ports[n_in + q], n, &scan);
+    dsp_fault_scan(step->ports[n_in + q], n, step->watch[q] == 1U, &scan);
     const DspFaultKind kind = dsp_fault_judge(&scan,
                                               n,
                                               &step->held[q],

@@ -54,7 +54,7 @@ detect(const Gen       gen,
     DspFaultScan scan;
     bool         storm = false;
     float        value = 0.0f;
-    dsp_fault_scan(buf, BLOCK, &scan);
+    dsp_fault_scan(buf, BLOCK, check_level, &scan);
     const DspFaultKind kind = dsp_fault_judge(
       &scan, BLOCK, &held, &limits, check_level, &storm, &value);
     denormal = storm ? denormal + BLOCK : 0U;
@@ -192,16 +192,24 @@ test_scan_tail(void** state)
   for (uint32_t n = 1U; n <= 7U; ++n) {
     buf[n - 1U] = NAN;
     DspFaultScan scan;
-    dsp_fault_scan(buf, n, &scan);
+    dsp_fault_scan(buf, n, true, &scan);
     assert_false(isfinite(scan.sum));
     buf[n - 1U] = 0.0f;
   }
-  const float  vals[7] = { 0.5f, -0.25f, 0.0f, 0.125f, 2.0f, -3.0f, -4.0f };
+  // At full scale from the first sample: min and max are computed
+  const float  vals[7] = { 2.0f, -0.25f, 0.0f, 0.125f, 0.5f, -3.0f, -4.0f };
   DspFaultScan scan;
   memcpy(buf, vals, sizeof(buf));
-  dsp_fault_scan(buf, 7U, &scan);
+  dsp_fault_scan(buf, 7U, true, &scan);
   assert_float_equal(scan.min, -4.0f, 0.0f);
   assert_float_equal(scan.max, 2.0f, 0.0f);
+  // Not on a CV output, nor when the first sample is ordinary
+  dsp_fault_scan(buf, 7U, false, &scan);
+  assert_float_equal(scan.min, 0.0f, 0.0f);
+  buf[0] = 0.5f;
+  dsp_fault_scan(buf, 7U, true, &scan);
+  assert_float_equal(scan.max, 0.0f, 0.0f);
+  assert_float_equal(scan.sum, 0.5f - 0.25f + 0.125f + 0.5f - 7.0f, 1e-6f);
 }
 
 // The plan: the fixture in parallel with a clean gain (tests/faust/data)
