@@ -298,6 +298,13 @@ print_status(lo_message m)
     print_arg(stdout, types[i], argv[i]);
     putchar('\n');
   }
+  // After the fixed fields: the count of faulty nodes, then node/kind pairs
+  if (argc > n_fields && types[n_fields] == 'i') {
+    printf("faults %d\n", argv[n_fields]->i);
+    for (int i = n_fields + 1; i + 1 < argc; i += 2) {
+      printf("fault %s %s\n", &argv[i]->s, &argv[i + 1]->s);
+    }
+  }
 }
 
 /// Print the reply to `path`: the command's own fields after the id.
@@ -321,6 +328,15 @@ print_done(const char* const path, lo_message m, const int skip)
              &argv[i + 5]->s,
              argv[i + 6]->s ? " " : "",
              &argv[i + 6]->s);
+    }
+  } else if (!strcmp(path, "/faults")) {
+    for (int i = skip; i + 4 < argc; i += 5) {
+      printf("%s %s output %d value %g at %.3f s\n",
+             &argv[i]->s,
+             &argv[i + 1]->s,
+             argv[i + 2]->i,
+             (double)argv[i + 3]->f,
+             (double)argv[i + 4]->f);
     }
   } else if (!strcmp(path, "/nodes")) {
     for (int i = skip; i + 2 < argc; i += 3) {
@@ -576,6 +592,14 @@ draw(lo_message status, const View* const v, const bool tty)
            a[15]->i,
            a[16]->i,
            a[17]->i);
+  }
+  const int n_fields = (int)(sizeof(status_fields) / sizeof(status_fields[0]));
+  if (argc > n_fields && a[n_fields]->i > 0) {
+    printf("FAULTY NODES (muted; dspctl rearm NODE):");
+    for (int i = n_fields + 1; i + 1 < argc; i += 2) {
+      printf(" %s (%s)", &a[i]->s, &a[i + 1]->s);
+    }
+    putchar('\n');
   }
   putchar('\n');
   for (int ch = 0; ch < v->n; ++ch) {

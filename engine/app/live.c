@@ -391,7 +391,13 @@ service(Live* const live)
 
   DspEvent ev;
   while (!dsp_runtime_read_event(live->rt, &ev)) {
-    // Overruns are counted in the stats; nothing else to do here
+    // Overruns are counted in the stats; faults are logged and pushed
+    if (ev.type == DSP_EVENT_FAULT) {
+      char line[512];
+      fprintf(stderr, "dspengine: %s\n", dsp_fault_format(&ev, line, 512U));
+      dsp_engine_note_fault(live->engine, &ev);
+      dsp_osc_notify_fault(live->osc, &ev);
+    }
   }
 
   if (live->jack) {

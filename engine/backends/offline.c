@@ -4,6 +4,7 @@
 #include "offline.h"
 
 #include "plan/plan.h"
+#include "rt/stats.h"
 
 #include <samplerate.h>
 #include <sndfile.h>
@@ -306,6 +307,25 @@ draw_progress(const uint64_t done, const uint64_t total)
           total ? (int)(100.0 * (double)done / (double)total) : 100);
 }
 
+/// Log the faults the audio side found (docs/realtime.md#faulty-nodes).
+static void
+report_faults(DspRuntime* const       rt,
+              DspOfflineReport* const report,
+              const bool              progress)
+{
+  DspEvent ev;
+  while (!dsp_runtime_read_event(rt, &ev)) {
+    if (ev.type == DSP_EVENT_FAULT) {
+      char line[512];
+      fprintf(stderr,
+              "%sdspengine: %s\n",
+              progress ? "\n" : "",
+              dsp_fault_format(&ev, line, sizeof(line)));
+      ++report->faults;
+    }
+  }
+}
+
 /// Buffers for one render, allocated together.
 typedef struct {
   float* in_inter;  ///< Interleaved input block
@@ -429,6 +449,7 @@ dsp_offline_render(DspRuntime* const              rt,
 
     dsp_runtime_process(
       rt, (const float* const*)b.in_ptrs, n_in, b.out_ptrs, n_out, (uint32_t)n);
+    report_faults(rt, report, opts->progress);
 
     for (uint32_t c = 0U; c < n_out; ++c) {
       for (uint64_t i = 0U; i < n; ++i) {

@@ -28,6 +28,7 @@ typedef struct {
   double   seconds;      ///< Audio duration written
   double   elapsed;      ///< Wall-clock seconds spent rendering
   uint32_t channels;     ///< Output channels
+  uint32_t faults;       ///< Nodes muted by a fault (each logged on stderr)
   float    peak[DSP_OFFLINE_MAX_CHANNELS]; ///< Peak absolute sample
   double   rms[DSP_OFFLINE_MAX_CHANNELS];  ///< RMS level
 } DspOfflineReport;

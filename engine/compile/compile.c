@@ -7,6 +7,7 @@
 #include "nodes/registry.h"
 #include "topo.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -582,6 +583,56 @@ prepare_ramps(Compiler* const c)
   return DSP_SUCCESS;
 }
 
+/// Fault detector state for every node and output (docs/realtime.md).
+static DspStatus
+prepare_faults(Compiler* const c)
+{
+  static atomic_uint_least64_t serials = 0U;
+
+  DspPlan* const plan = c->plan;
+  uint32_t       n    = 0U;
+  for (uint32_t i = 0U; i < plan->n_nodes; ++i) {
+    n += plan->nodes[i]->n_outputs;
+  }
+  plan->faults      = (DspFault*)calloc(plan->n_nodes + 1U, sizeof(DspFault));
+  plan->fault_held  = (int32_t*)calloc(n + 1U, sizeof(int32_t));
+  plan->fault_watch = (uint8_t*)calloc(n + 1U, 1U);
+  if (!plan->faults || !plan->fault_held || !plan->fault_watch) {
+    return no_mem(c);
+  }
+
+  plan->serial       = atomic_fetch_add(&serials, 1U) + 1U;
+  plan->fault_limits = dsp_fault_limits(plan->sample_rate);
+  n                  = 0U;
+  for (uint32_t k = 0U; k < plan->n_steps; ++k) {
+    DspPlanStep* const   step = &plan->steps[k];
+    const DspNode* const node = step->node;
+    step->fault               = &plan->faults[step->index];
+    step->held                = plan->fault_held + n;
+    step->watch               = plan->fault_watch + n;
+    n += node->n_outputs;
+
+    const DspGraphNode* const gn = &c->graph->nodes[step->index];
+    const json_t* const on_fault = json_object_get(gn->config, "on_fault");
+    const char* const   how = on_fault ? json_string_value(on_fault) : "mute";
+    if (!how || (strcmp(how, "mute") && strcmp(how, "bypass"))) {
+      char path[sizeof(gn->path) + 16U];
+      snprintf(path, sizeof(path), "%s/on_fault", gn->path);
+      return dsp_error_set(
+        c->err, DSP_ERR_BAD_GRAPH, path, "expected \"mute\" or \"bypass\"");
+    }
+    step->fault->bypass = !strcmp(how, "bypass") ? 1U : 0U;
+    dsp_fault_init(step->fault);
+    for (uint32_t q = 0U; q < node->n_outputs; ++q) {
+      // An unconnected output (the shared sink) reaches no one
+      step->watch[q] = step->ports[node->n_inputs + q] == plan->sink ? 0U
+                       : node->outputs[q].is_cv                      ? 2U
+                                                                     : 1U;
+    }
+  }
+  return DSP_SUCCESS;
+}
+
 static void
 compiler_cleanup(Compiler* const c)
 {
@@ -641,7 +692,8 @@ dsp_compile(DspGraph* const         graph,
       !(st = bind_connections(&c)) && !(st = order_nodes(&c)) &&
       !(st = compute_lifetimes(&c)) &&
       !(st = allocate_buffers(&c, env->max_block))) {
-    if (!(st = build_steps(&c)) && !(st = prepare_ramps(&c))) {
+    if (!(st = build_steps(&c)) && !(st = prepare_ramps(&c)) &&
+        !(st = prepare_faults(&c))) {
       st = activate_nodes(&c);
     }
   }

@@ -19,12 +19,13 @@
 
 /// A graph with what the engine knows of it.
 typedef struct {
-  char*    name;     ///< Slot name (slots only, owned)
-  DspPlan* plan;     ///< Slots: owned; playing: owned by the runtime
-  char*    json;     ///< Source JSON (owned)
-  char*    path;     ///< File it came from, or NULL (owned)
-  float*   values;   ///< Per parameter (plan->ramps order): value (owned)
-  uint8_t* bypassed; ///< Per node: 1 if bypassed (owned)
+  char*         name;     ///< Slot name (slots only, owned)
+  DspPlan*      plan;     ///< Slots: owned; playing: owned by the runtime
+  char*         json;     ///< Source JSON (owned)
+  char*         path;     ///< File it came from, or NULL (owned)
+  float*        values;   ///< Per parameter (plan->ramps order): value (owned)
+  uint8_t*      bypassed; ///< Per node: 1 if bypassed (owned)
+  DspNodeFault* faults;   ///< Per node: fault reported (owned)
 } Loaded;
 
 struct DspEngineImpl {
@@ -81,6 +82,7 @@ loaded_cleanup(Loaded* const l, const bool owns_plan)
   free(l->path);
   free(l->values);
   free(l->bypassed);
+  free(l->faults);
   memset(l, 0, sizeof(*l));
 }
 
@@ -281,7 +283,9 @@ loaded_init(Loaded* const     l,
   l->path = copy_string(path);
   l->values   = (float*)calloc(plan->n_ramps + 1U, sizeof(float));
   l->bypassed = (uint8_t*)calloc(plan->n_nodes + 1U, 1U);
-  if (!l->json || (path && !l->path) || !l->values || !l->bypassed) {
+  l->faults   = (DspNodeFault*)calloc(plan->n_nodes + 1U, sizeof(DspNodeFault));
+  if (!l->json || (path && !l->path) || !l->values || !l->bypassed ||
+      !l->faults) {
     l->plan = NULL;
     loaded_cleanup(l, false);
     return no_mem(err);
@@ -935,6 +939,64 @@ dsp_engine_status(DspEngine* const e, DspEngineStatus* const status)
   status->voices      = dsp_runtime_voices(e->rt);
   status->swapping    = status->voices > 1U;
   status->n_slots     = e->n_slots;
+  for (uint32_t i = 0U; e->cur.plan && i < e->cur.plan->n_nodes; ++i) {
+    status->n_faulted += e->cur.faults[i].kind != DSP_FAULT_NONE ? 1U : 0U;
+  }
+}
+
+bool
+dsp_engine_note_fault(DspEngine* const e, const DspEvent* const ev)
+{
+  const DspPlan* const plan = e->cur.plan;
+  if (ev->type != DSP_EVENT_FAULT || !plan || ev->plan != plan->serial ||
+      ev->node >= plan->n_nodes) {
+    return false;
+  }
+  DspNodeFault* const f = &e->cur.faults[ev->node];
+  if (ev->arm != f->arm) {
+    return false; // From before a re-arm that the audio thread has seen
+  }
+  f->kind   = ev->kind;
+  f->port   = ev->port;
+  f->value  = ev->sample;
+  f->time_s = ev->rate > 0.0 ? (double)ev->at / ev->rate : 0.0;
+  return true;
+}
+
+const DspNodeFault*
+dsp_engine_fault(const DspEngine* const e, const uint32_t node)
+{
+  return e->cur.plan && node < e->cur.plan->n_nodes &&
+             e->cur.faults[node].kind != DSP_FAULT_NONE
+           ? &e->cur.faults[node]
+           : NULL;
+}
+
+DspStatus
+dsp_engine_rearm(DspEngine* const  e,
+                 const char* const node_id,
+                 const bool        reset,
+                 bool* const       did_reset,
+                 DspError* const   err)
+{
+  uint32_t             n    = 0U;
+  const DspNode* const node = dsp_engine_find_node(e, node_id, &n, err);
+  if (!node) {
+    return DSP_ERR_NOT_FOUND;
+  }
+  DspNodeFault* const f   = &e->cur.faults[n];
+  const uint32_t      arm = f->arm + 1U;
+  const DspStatus     st =
+    dsp_runtime_send_rearm(e->rt, e->cur.plan, n, reset, arm);
+  if (st) {
+    return dsp_error_set(err, st, NULL, "command ring full; try again");
+  }
+  memset(f, 0, sizeof(*f));
+  f->arm = arm;
+  if (did_reset) {
+    *did_reset = reset && node->klass->clear;
+  }
+  return DSP_SUCCESS;
 }
 
 DspStatus

@@ -78,7 +78,17 @@ typedef struct {
   uint32_t        voices;      ///< Plans running (more than 1: swapping)
   bool            swapping;    ///< A crossfade or tail is in progress
   uint32_t        n_slots;     ///< Prepared slots
+  uint32_t        n_faulted;   ///< Nodes of the playing graph muted by a fault
 } DspEngineStatus;
+
+/// What the engine knows of a node's fault, from the audio thread's report.
+typedef struct {
+  uint32_t kind;   ///< DspFaultKind (DSP_FAULT_NONE: healthy)
+  uint32_t port;   ///< Output that tripped it
+  float    value;  ///< A sample of it (NaN/Inf, stuck level, a subnormal)
+  double   time_s; ///< When: seconds of audio into the graph
+  uint32_t arm;    ///< Re-arm generation (reports from before are stale)
+} DspNodeFault;
 
 /**
    Create an engine with a command ring of `capacity` messages.
@@ -265,6 +275,31 @@ DspStatus dsp_engine_bypass(DspEngine*  engine,
 
 /// Fill `status`.
 void dsp_engine_status(DspEngine* engine, DspEngineStatus* status);
+
+/**
+   Record a DSP_EVENT_FAULT read from the runtime's event ring.
+
+   @return True if it is news about a node of the playing graph (not about
+   a graph being replaced, and not from before the node was re-armed).
+*/
+bool dsp_engine_note_fault(DspEngine* engine, const DspEvent* event);
+
+/// The fault of node `node` (index) of the playing graph, or NULL if none.
+const DspNodeFault* dsp_engine_fault(const DspEngine* engine, uint32_t node);
+
+/**
+   Re-arm node `node` muted by a fault (docs/realtime.md#faulty-nodes): it
+   is processed again, fading in from its dry input.  With `reset`, its DSP
+   state is cleared first where its kind can do that on the audio thread
+   (Faust, built-ins; `*did_reset` tells).  Not a recorded change: faults
+   and re-arms are not checkpointed.  A node that is not muted is accepted
+   too (its detector starts afresh).
+*/
+DspStatus dsp_engine_rearm(DspEngine*  engine,
+                           const char* node,
+                           bool        reset,
+                           bool*       did_reset,
+                           DspError*   err);
 
 /**
    Send a sync marker; `*seq` gets its number for dsp_engine_synced().

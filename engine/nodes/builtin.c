@@ -295,10 +295,18 @@ sum_run(DspNode* const node, const uint32_t n_frames)
   }
 }
 
-#define DSP_BUILTIN_CLASS(name, desc)                                     \
-  {                                                                       \
-#    name, desc, name##_instantiate, builtin_connect, builtin_activate,   \
-      name##_run, NULL, NULL, NULL, builtin_deactivate, builtin_free_impl \
+/// [RT] The built-in nodes keep no signal state: nothing to reset.
+static void
+builtin_clear(DspNode* const node)
+{
+  (void)node;
+}
+
+#define DSP_BUILTIN_CLASS(name, desc)                                      \
+  {                                                                        \
+#    name, desc, name##_instantiate, builtin_connect, builtin_activate,    \
+      name##_run, NULL, NULL, NULL, builtin_deactivate, builtin_free_impl, \
+      builtin_clear                                                        \
   }
 
 const DspNodeClass dsp_builtin_gain_class =

@@ -121,6 +121,13 @@ struct DspNodeClassImpl {
 
   /// Free kind-specific data (`DspNode::impl`).
   void (*free_impl)(DspNode* node);
+  /**
+     [RT] Reset DSP state (filter memories, delay lines) to what activate
+     left, without allocating: used to re-arm a node muted by a fault
+     (docs/realtime.md#faulty-nodes).  NULL if the kind cannot do that on
+     the audio thread (LV2: deactivate/activate are not real-time safe).
+  */
+  void (*clear)(DspNode* node);
 };
 
 /// A node instance: common description plus kind-specific data.

@@ -410,6 +410,33 @@ to_db(const float v)
   return v > 1e-10f ? 20.0f * log10f(v) : -200.0f;
 }
 
+/// Append `i count (s node s kind)...` of the nodes muted by a fault, with
+/// `i output f value f time_s` after each kind if `detail`.
+static void
+add_faults(const DspEngine* const e, lo_message m, const bool detail)
+{
+  const DspPlan* const plan = dsp_engine_plan(e);
+  int32_t              n    = 0;
+  for (uint32_t i = 0U; plan && i < plan->n_nodes; ++i) {
+    n += dsp_engine_fault(e, i) ? 1 : 0;
+  }
+  if (!detail) {
+    lo_message_add_int32(m, n);
+  }
+  for (uint32_t i = 0U; plan && i < plan->n_nodes; ++i) {
+    const DspNodeFault* const f = dsp_engine_fault(e, i);
+    if (f) {
+      lo_message_add_string(m, plan->nodes[i]->id);
+      lo_message_add_string(m, dsp_fault_kind_name(f->kind));
+      if (detail) {
+        lo_message_add_int32(m, (int32_t)f->port);
+        lo_message_add_float(m, f->value);
+        lo_message_add_float(m, (float)f->time_s);
+      }
+    }
+  }
+}
+
 /// Send /status.reply (id -1 when pushed or not asked with one).
 static void
 send_status(DspOsc* const osc, const Peer* const peer, const int32_t id)
@@ -435,6 +462,7 @@ send_status(DspOsc* const osc, const Peer* const peer, const int32_t id)
   lo_message_add_int32(m, (int32_t)osc->counters.denied);
   lo_message_add_int32(m, (int32_t)osc->counters.truncated);
   lo_message_add_int32(m, (int32_t)osc->counters.refused);
+  add_faults(osc->engine, m, false);
   send_msg(peer, "/status.reply", m);
 }
 
@@ -706,6 +734,40 @@ cmd_bypass(Req* const r)
   done(r, m);
 }
 
+static void
+cmd_faults(Req* const r)
+{
+  if (!dsp_engine_plan(r->osc->engine)) {
+    fail(r, "no graph loaded");
+    return;
+  }
+  lo_message m = reply_start(r);
+  add_faults(r->osc->engine, m, true);
+  done(r, m);
+}
+
+static void
+cmd_rearm(Req* const r)
+{
+  DspError err;
+  dsp_error_clear(&err);
+  const double reset = opt_number(r, 1, 1.0);
+  if (reset != 0.0 && reset != 1.0) {
+    fail(r, "/rearm: argument 2 (reset) must be 1 (clear its state) or 0");
+    return;
+  }
+  bool did_reset = false;
+  if (dsp_engine_rearm(
+        r->osc->engine, arg_string(r, 0), reset != 0.0, &did_reset, &err)) {
+    fail_err(r, &err);
+    return;
+  }
+  lo_message m = reply_start(r);
+  lo_message_add_string(m, arg_string(r, 0));
+  lo_message_add_int32(m, did_reset ? 1 : 0);
+  done(r, m);
+}
+
 /// Resolve "osc.udp://host:port/" (or "host:port") into `peer`.
 static bool
 parse_url(DspOsc* const osc, const char* const url, Peer* const peer)
@@ -851,6 +913,8 @@ static const struct {
   { "/get", cmd_get },
   { "/params", cmd_params },
   { "/bypass", cmd_bypass },
+  { "/faults", cmd_faults },
+  { "/rearm", cmd_rearm },
   { "/subscribe", cmd_subscribe },
   { "/unsubscribe", cmd_unsubscribe },
   { NULL, NULL },
@@ -1524,4 +1588,25 @@ dsp_osc_service(DspOsc* const osc)
     next = (next < 0.0 || next > 0.002) ? 0.002 : next;
   }
   return next < 0.0 ? -1 : (int)(next * 1000.0) + 1;
+}
+
+void
+dsp_osc_notify_fault(DspOsc* const osc, const DspEvent* const ev)
+{
+  if (!osc) {
+    return;
+  }
+  const DspPlan* const plan    = dsp_engine_plan(osc->engine);
+  const bool           playing = plan && plan->serial == ev->plan;
+  for (uint32_t i = 0U; i < osc->n_subs; ++i) {
+    lo_message m = lo_message_new();
+    lo_message_add_string(m, ev->id);
+    lo_message_add_string(m, dsp_fault_kind_name(ev->kind));
+    lo_message_add_int32(m, (int32_t)ev->port);
+    lo_message_add_float(m, ev->sample);
+    lo_message_add_float(
+      m, ev->rate > 0.0 ? (float)((double)ev->at / ev->rate) : 0.0f);
+    lo_message_add_int32(m, playing ? 1 : 0);
+    send_msg(&osc->subs[i].peer, "/fault", m);
+  }
 }

@@ -117,6 +117,11 @@ int dsp_osc_service(DspOsc* osc);
 
 /// What was dropped or refused so far.
 DspOscCounters dsp_osc_counters(const DspOsc* osc);
+/**
+   Push a DSP_EVENT_FAULT to every subscriber: `/fault s node s kind
+   i output f value f time_s i playing` (docs/osc.md).  NULL is a no-op.
+*/
+void dsp_osc_notify_fault(DspOsc* osc, const DspEvent* event);
 
 /// True once an allowed /quit was received.
 bool dsp_osc_quit_requested(const DspOsc* osc);

@@ -32,6 +32,9 @@ dsp_plan_free(DspPlan* const plan)
   free(plan->xfade);
   free((void*)plan->xf_in);
   free((void*)plan->xf_out);
+  free(plan->faults);
+  free(plan->fault_held);
+  free(plan->fault_watch);
   dsp_graph_free(plan->graph);
   free(plan);
 }

@@ -6,6 +6,7 @@
 
 #include "graph/graph.h"
 #include "nodes/node.h"
+#include "rt/fault.h"
 
 #include <stdint.h>
 
@@ -29,10 +30,14 @@ typedef struct {
 typedef struct {
   DspNode* node; ///< Node (owned by the plan via DspPlan::nodes)
   void (*run)(DspNode* node, uint32_t n_frames); ///< Cached node->klass->run
-  uint32_t mix_begin; ///< First summing op to apply before running
-  uint32_t mix_end;   ///< One past the last summing op
-  uint32_t index;     ///< Node index in graph order
-  float**  ports;     ///< The node's input buffers, then its output buffers
+  uint32_t  mix_begin; ///< First summing op to apply before running
+  uint32_t  mix_end;   ///< One past the last summing op
+  uint32_t  index;     ///< Node index in graph order
+  float**   ports;     ///< The node's input buffers, then its output buffers
+  DspFault* fault;     ///< The node's detector (in DspPlan::faults)
+  int32_t*  held;      ///< Per output: frames at full scale (signed by side)
+  uint8_t*  watch;     ///< Per output: 0 unwatched (sink), 1 all criteria,
+                       ///< 2 no level criterion (CV port)
 } DspPlanStep;
 
 /// Bypass state of one node: written only by the audio thread once the plan
@@ -71,37 +76,44 @@ typedef struct {
 
 /// A compiled plan.
 typedef struct DspPlanImpl {
-  DspGraph*     graph;       ///< Graph the plan was made from (owned)
-  double        sample_rate; ///< Rate the nodes were instantiated at
-  uint32_t      max_block;   ///< Largest block dsp_plan_run() accepts at once
-  uint32_t      n_inputs;    ///< External input channels
-  uint32_t      n_outputs;   ///< External output channels
-  uint32_t      n_nodes;     ///< Nodes, in graph file order
-  DspNode**     nodes;       ///< Node instances by graph index (owned)
-  uint32_t      n_steps;     ///< Steps in run order (== n_nodes)
-  DspPlanStep*  steps;       ///< Run list
-  uint32_t      n_mix;       ///< Summing ops
-  DspMixOp*     mix;         ///< Summing ops, in step order
-  float**       input_bufs;  ///< Per external input: plan buffer, or NULL
-  uint32_t      n_out_ops;   ///< Output ops
-  DspOutputOp*  out_ops;     ///< Output ops, grouped by channel
-  uint32_t      n_buffers;   ///< Buffers in the arena (after reuse)
-  uint32_t      n_values;    ///< Values before reuse (for statistics)
-  float*        arena;       ///< All buffers, n_buffers * max_block floats
-  float*        silence;     ///< Always zero, for unconnected inputs
-  float*        sink;        ///< Never read, for unconnected outputs
-  uint32_t      ramp_frames; ///< Default ramp length (graph ramp_ms); 0: off
-  uint32_t      n_ramps;     ///< Entries in `ramps` (every node's params)
-  DspParamRamp* ramps;       ///< Per parameter, node by node (owned)
-  uint32_t*     ramp_base;   ///< Per node: index of its first entry in ramps
-  uint32_t*     ramping;     ///< Indices of ramps in progress (n_ramps room)
-  uint32_t      n_ramping;   ///< Entries in `ramping`
-  uint64_t*     step_ns;     ///< Per step: time accumulated by timed runs
-  float**       step_ports;  ///< Storage for every step's `ports` (owned)
-  DspBypass*    bypass;      ///< Per node (graph order): bypass state (owned)
-  float*        xfade;       ///< Crossfade scratch (owned)
-  float**       xf_in;  ///< Per input: DSP_PLAN_XFADE_CHUNK floats in xfade
-  float**       xf_out; ///< Per output: DSP_PLAN_XFADE_CHUNK floats in xfade
+  DspGraph*      graph;       ///< Graph the plan was made from (owned)
+  double         sample_rate; ///< Rate the nodes were instantiated at
+  uint32_t       max_block;   ///< Largest block dsp_plan_run() accepts at once
+  uint32_t       n_inputs;    ///< External input channels
+  uint32_t       n_outputs;   ///< External output channels
+  uint32_t       n_nodes;     ///< Nodes, in graph file order
+  DspNode**      nodes;       ///< Node instances by graph index (owned)
+  uint32_t       n_steps;     ///< Steps in run order (== n_nodes)
+  DspPlanStep*   steps;       ///< Run list
+  uint32_t       n_mix;       ///< Summing ops
+  DspMixOp*      mix;         ///< Summing ops, in step order
+  float**        input_bufs;  ///< Per external input: plan buffer, or NULL
+  uint32_t       n_out_ops;   ///< Output ops
+  DspOutputOp*   out_ops;     ///< Output ops, grouped by channel
+  uint32_t       n_buffers;   ///< Buffers in the arena (after reuse)
+  uint32_t       n_values;    ///< Values before reuse (for statistics)
+  float*         arena;       ///< All buffers, n_buffers * max_block floats
+  float*         silence;     ///< Always zero, for unconnected inputs
+  float*         sink;        ///< Never read, for unconnected outputs
+  uint32_t       ramp_frames; ///< Default ramp length (graph ramp_ms); 0: off
+  uint32_t       n_ramps;     ///< Entries in `ramps` (every node's params)
+  DspParamRamp*  ramps;       ///< Per parameter, node by node (owned)
+  uint32_t*      ramp_base;   ///< Per node: index of its first entry in ramps
+  uint32_t*      ramping;     ///< Indices of ramps in progress (n_ramps room)
+  uint32_t       n_ramping;   ///< Entries in `ramping`
+  uint64_t*      step_ns;     ///< Per step: time accumulated by timed runs
+  float**        step_ports;  ///< Storage for every step's `ports` (owned)
+  DspBypass*     bypass;      ///< Per node (graph order): bypass state (owned)
+  float*         xfade;       ///< Crossfade scratch (owned)
+  float**        xf_in;  ///< Per input: DSP_PLAN_XFADE_CHUNK floats in xfade
+  float**        xf_out; ///< Per output: DSP_PLAN_XFADE_CHUNK floats in xfade
+  uint64_t       serial; ///< Unique per plan in this process
+  uint64_t       frames; ///< Frames run so far (audio thread)
+  DspFault*      faults; ///< Per node (graph order): detector (owned)
+  int32_t*       fault_held;   ///< Storage for every step's `held` (owned)
+  uint8_t*       fault_watch;  ///< Storage for every step's `watch` (owned)
+  DspFaultLimits fault_limits; ///< Hold and fade in frames at sample_rate
+  uint32_t       fault_new;    ///< Faults not yet posted (audio thread)
 } DspPlan;
 
 /**

@@ -5,6 +5,7 @@
 // prints, does I/O or makes a system call.
 
 #include "plan/plan.h"
+#include "rt/denormal.h"
 
 #include <stdbool.h>
 
@@ -60,8 +61,141 @@ apply_bypass(const DspPlanStep* const step,
   b->left = left;
 }
 
+/// [RT] Mark a node faulty: cut at once (NaN/Inf) or fade to its dry input.
+static void
+trip(DspPlan* const     plan,
+     const uint32_t     n,
+     DspFault* const    f,
+     const DspFaultKind kind,
+     const uint32_t     port,
+     const float        value)
+{
+  if (kind == DSP_FAULT_NAN) {
+    // Nothing finite to fade from: the dry input replaces this very block
+    f->gain    = 0.0f;
+    f->step    = 0.0f;
+    f->running = 0U;
+  } else {
+    f->step = -1.0f / (float)plan->fault_limits.fade;
+  }
+  if (f->kind == DSP_FAULT_NONE) {
+    f->kind     = kind;
+    f->port     = port;
+    f->value    = value;
+    f->at       = plan->frames + n;
+    f->reported = 0U;
+    ++plan->fault_new;
+  }
+}
+
+/// [RT] First non-zero sample of `buf` (a subnormal in a denormal storm).
+static float
+first_nonzero(const float* const buf, const uint32_t n)
+{
+  for (uint32_t i = 0U; i < n; ++i) {
+    uint32_t u = 0U;
+    memcpy(&u, &buf[i], sizeof(u));
+    if (u & 0x7FFFFFFFU) {
+      return buf[i];
+    }
+  }
+  return 0.0f;
+}
+
+/// [RT] Check a node's outputs after its run() (docs/realtime.md).
+static void
+check_outputs(DspPlan* const           plan,
+              const DspPlanStep* const step,
+              DspFault* const          f,
+              const uint32_t           n)
+{
+  const uint32_t n_in  = step->node->n_inputs;
+  const uint32_t n_out = step->node->n_outputs;
+  uint32_t       storm = UINT32_MAX;
+  for (uint32_t q = 0U; q < n_out; ++q) {
+    if (!step->watch[q]) {
+      continue;
+    }
+    DspFaultScan scan;
+    bool         denormal = false;
+    float        value    = 0.0f;
+    dsp_fault_scan(step->ports[n_in + q], n, step->watch[q] == 1U, &scan);
+    const DspFaultKind kind = dsp_fault_judge(&scan,
+                                              n,
+                                              &step->held[q],
+                                              &plan->fault_limits,
+                                              step->watch[q] == 1U,
+                                              &denormal,
+                                              &value);
+    if (kind != DSP_FAULT_NONE) {
+      trip(plan, n, f, kind, q, value);
+      if (kind == DSP_FAULT_NAN) {
+        return;
+      }
+    }
+    storm = (denormal && storm == UINT32_MAX) ? q : storm;
+  }
+
+  if (storm == UINT32_MAX) {
+    f->denormal = 0U;
+  } else if ((f->denormal += n) >= plan->fault_limits.hold) {
+    trip(plan,
+         n,
+         f,
+         DSP_FAULT_DENORMAL,
+         storm,
+         first_nonzero(step->ports[n_in + storm], n));
+  }
+}
+
+/// [RT] Replace a faulty node's outputs by silence (or, with "on_fault":
+/// "bypass", its inputs, silence beyond them), crossfading while its gain
+/// ramps.
+static void
+apply_mute(const DspPlan* const     plan,
+           const DspPlanStep* const step,
+           DspFault* const          f,
+           const uint32_t           n)
+{
+  const uint32_t n_in  = step->node->n_inputs;
+  const uint32_t n_out = step->node->n_outputs;
+  const float    step_ = f->step;
+
+  for (uint32_t q = 0U; q < n_out; ++q) {
+    float* const       out = step->ports[n_in + q];
+    const float* const dry =
+      (f->bypass && q < n_in) ? step->ports[q] : plan->silence;
+    if (out == plan->sink) {
+      continue;
+    }
+    if (step_ == 0.0f) {
+      // Steady: gain 0 (muted; out is not even written by the node)
+      memcpy(out, dry, (size_t)n * sizeof(float));
+      continue;
+    }
+    float gain = f->gain;
+    for (uint32_t i = 0U; i < n; ++i) {
+      gain += step_;
+      gain   = gain < 0.0f ? 0.0f : gain > 1.0f ? 1.0f : gain;
+      out[i] = dry[i] + gain * (out[i] - dry[i]);
+    }
+  }
+
+  if (step_ != 0.0f) {
+    float gain = f->gain + step_ * (float)n;
+    gain       = gain < 0.0f ? 0.0f : gain > 1.0f ? 1.0f : gain;
+    f->gain    = gain;
+    if (gain <= 0.0f) {
+      f->step    = 0.0f; // Faded out: stop running it
+      f->running = 0U;
+    } else if (gain >= 1.0f) {
+      f->step = 0.0f; // Faded back in after a re-arm
+    }
+  }
+}
+
 static inline void
-run_block(const DspPlan* const      plan,
+run_block(DspPlan* const            plan,
           const float* const* const in,
           float* const* const       out,
           const uint32_t            offset,
@@ -88,12 +222,20 @@ run_block(const DspPlan* const      plan,
         memcpy(op->dst, op->src, bytes);
       }
     }
-    if (timed) {
+    DspFault* const f = step->fault;
+    if (!f->running) {
+      // Muted by a fault: not run, its outputs are its dry inputs
+    } else if (timed) {
       const uint64_t t0 = now_ns();
       step->run(step->node, n);
       plan->step_ns[s] += now_ns() - t0;
+      check_outputs(plan, step, f, n);
     } else {
       step->run(step->node, n);
+      check_outputs(plan, step, f, n);
+    }
+    if (f->gain < 1.0f || f->step != 0.0f) {
+      apply_mute(plan, step, f, n);
     }
 
     DspBypass* const b = &plan->bypass[step->index];
@@ -113,6 +255,7 @@ run_block(const DspPlan* const      plan,
       memcpy(dst, op->src, bytes);
     }
   }
+  plan->frames += n;
 }
 
 void
@@ -121,6 +264,7 @@ dsp_plan_run(DspPlan* const            plan,
              float* const* const       out,
              const uint32_t            n_frames)
 {
+  dsp_denormals_flush();
   for (uint32_t offset = 0U; offset < n_frames;) {
     const uint32_t left = n_frames - offset;
     const uint32_t n    = left < plan->max_block ? left : plan->max_block;
@@ -135,6 +279,7 @@ dsp_plan_run_timed(DspPlan* const            plan,
                    float* const* const       out,
                    const uint32_t            n_frames)
 {
+  dsp_denormals_flush();
   for (uint32_t offset = 0U; offset < n_frames;) {
     const uint32_t left = n_frames - offset;
     const uint32_t n    = left < plan->max_block ? left : plan->max_block;

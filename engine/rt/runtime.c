@@ -134,6 +134,21 @@ dsp_runtime_send_bypass(DspRuntime* const rt,
 }
 
 DspStatus
+dsp_runtime_send_rearm(DspRuntime* const rt,
+                       DspPlan* const    plan,
+                       const uint32_t    node,
+                       const bool        reset,
+                       const uint32_t    arm)
+{
+  if (node >= plan->n_nodes) {
+    return DSP_ERR_BAD_ARG;
+  }
+  const DspMsg msg = { DSP_MSG_REARM, node, arm, reset ? 1.0f : 0.0f,
+                       plan,          0U,   0U,  DSP_RUNTIME_NOW };
+  return dsp_ring_write(rt->commands, &msg, sizeof(msg));
+}
+
+DspStatus
 dsp_runtime_send_sync(DspRuntime* const rt, const uint32_t seq)
 {
   const DspMsg msg = { DSP_MSG_SYNC, seq, 0U, 0.0f,

@@ -29,6 +29,8 @@ typedef enum {
   DSP_MSG_SWAP      = 3, ///< Crossfade to `plan` over `ramp` frames
   DSP_MSG_BYPASS    = 4, ///< Bypass node `node` of `plan` (value 1) or not
   DSP_MSG_SYNC      = 5, ///< Marker: everything before it is applied
+  DSP_MSG_REARM     = 6, ///< Re-arm node `node` muted by a fault (value 1:
+                         ///< reset its state; param: re-arm generation)
 } DspMsgType;
 
 /// `DspMsg::frame` value meaning "at the next block".
@@ -159,6 +161,20 @@ DspStatus dsp_runtime_send_bypass(DspRuntime* runtime,
                                   bool        on,
                                   double      ramp_ms,
                                   int64_t     frame);
+
+/**
+   Re-arm node `node` of `plan` after its fault detector muted it
+   (docs/realtime.md#faulty-nodes): the detector is cleared, the node's DSP
+   state is reset first if `reset` and its kind can do that on the audio
+   thread (DspNodeClass::clear), and it fades back in from its dry input
+   over DSP_FAULT_FADE_MS.  Fault events it sends from then on carry `arm`.
+   A node that is not muted just has its detector cleared.
+*/
+DspStatus dsp_runtime_send_rearm(DspRuntime* runtime,
+                                 DspPlan*    plan,
+                                 uint32_t    node,
+                                 bool        reset,
+                                 uint32_t    arm);
 
 /**
    Send a sync marker with sequence number `seq`; dsp_runtime_synced()

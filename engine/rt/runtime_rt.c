@@ -4,6 +4,7 @@
 // Real-time code: the audio thread's side of the runtime.  Nothing here
 // allocates, locks, prints, does I/O or makes a system call.
 
+#include "denormal.h"
 #include "runtime_impl.h"
 #include "smooth.h"
 
@@ -11,19 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#if defined(__SSE__)
+#if defined(__SSE2__)
 #  include <emmintrin.h>
-#  include <xmmintrin.h>
 #endif
-
-/// [RT] Flush denormals to zero on this thread (FTZ and DAZ).
-static void
-flush_denormals(void)
-{
-#if defined(__SSE__)
-  _mm_setcsr(_mm_getcsr() | 0x8040U);
-#endif
-}
 
 /// [RT] Queue a retired plan for the control thread to free.
 static void
@@ -144,6 +135,34 @@ swap_to(DspRuntime* const rt, const DspMsg* const msg)
   note_voices(rt);
 }
 
+/// [RT] Re-arm node `node` of `plan`: clear its detector, reset its DSP
+/// state if asked and possible, and fade it back in from its dry input.
+static void
+rearm(DspPlan* const plan, const uint32_t node, const DspMsg* const msg)
+{
+  DspFault* const f = &plan->faults[node];
+  if (f->kind != DSP_FAULT_NONE && !f->reported) {
+    --plan->fault_new; // Never posted: forget it
+  }
+  DspNode* const n = plan->nodes[node];
+  if (msg->value > 0.5f && n->klass->clear) {
+    n->klass->clear(n);
+  }
+  const float gain = f->gain;
+  dsp_fault_init(f);
+  f->arm  = msg->param;
+  f->gain = gain;
+  f->step = gain < 1.0f ? 1.0f / (float)plan->fault_limits.fade : 0.0f;
+  for (uint32_t k = 0U; k < plan->n_steps; ++k) {
+    const DspPlanStep* const step = &plan->steps[k];
+    if (step->index == node) {
+      for (uint32_t q = 0U; q < n->n_outputs; ++q) {
+        step->held[q] = 0;
+      }
+    }
+  }
+}
+
 /// [RT] Apply one message now.
 static void
 apply(DspRuntime* const rt, const DspMsg* const msg)
@@ -187,6 +206,13 @@ apply(DspRuntime* const rt, const DspMsg* const msg)
   case DSP_MSG_SYNC:
     atomic_store_explicit(&rt->synced, msg->node, memory_order_release);
     break;
+  case DSP_MSG_REARM: {
+    DspPlan* const plan = find_plan(rt, msg->plan);
+    if (plan && msg->node < plan->n_nodes) {
+      rearm(plan, msg->node, msg);
+    }
+    break;
+  }
   }
 }
 
@@ -262,6 +288,40 @@ now_ns(void)
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000U + (uint64_t)ts.tv_nsec;
+}
+
+/// [RT] Post the plan's new faults to the control thread.  One that does
+/// not fit in the event ring stays unreported until the next cycle.
+static void
+post_faults(DspRuntime* const rt, DspPlan* const plan)
+{
+  for (uint32_t i = 0U; plan->fault_new && i < plan->n_nodes; ++i) {
+    DspFault* const f = &plan->faults[i];
+    if (f->kind == DSP_FAULT_NONE || f->reported) {
+      continue;
+    }
+    DspEvent ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = DSP_EVENT_FAULT;
+    memcpy(&ev.sample, &f->value, sizeof(ev.sample));
+    ev.plan              = plan->serial;
+    ev.at                = f->at;
+    ev.rate              = plan->sample_rate;
+    ev.node              = i;
+    ev.kind              = f->kind;
+    ev.port              = f->port;
+    ev.arm               = f->arm;
+    ev.bypass            = f->bypass;
+    const char* const id = plan->nodes[i]->id;
+    for (uint32_t k = 0U; k < DSP_GRAPH_MAX_NAME && id[k]; ++k) {
+      ev.id[k] = id[k];
+    }
+    if (dsp_ring_write(rt->events, &ev, sizeof(ev))) {
+      return; // Full: try again next cycle
+    }
+    f->reported = 1U;
+    --plan->fault_new;
+  }
 }
 
 /// [RT] Run the plan, in smoothing sub-blocks while parameters ramp.
@@ -451,7 +511,11 @@ account(DspRuntime* const   rt,
 
   if (busy > audio) {
     ++w->overruns;
-    const DspEvent ev = { DSP_EVENT_OVERRUN, n_frames, (double)busy / 1000.0 };
+    DspEvent ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type   = DSP_EVENT_OVERRUN;
+    ev.frames = n_frames;
+    ev.value  = (double)busy / 1000.0;
     (void)dsp_ring_write(rt->events, &ev, sizeof(ev)); // Dropped if full
   }
 
@@ -512,6 +576,9 @@ run_voices(DspRuntime* const         rt,
       sub_out[ch] = out[ch] + offset;
     }
     run_plan(plan, sub_in, sub_out, n, timed);
+    if (plan->fault_new) {
+      post_faults(rt, plan);
+    }
     return;
   }
 
@@ -554,6 +621,9 @@ run_voices(DspRuntime* const         rt,
       }
 
       run_plan(plan, sub_in, plan->xf_out, m, timed && voice == target);
+      if (plan->fault_new) {
+        post_faults(rt, plan);
+      }
 
       for (uint32_t i = 0U; i < m; ++i) {
         go[i] = advance_pos(&voice->out_pos, &voice->out_step);
@@ -639,7 +709,7 @@ dsp_runtime_process_at(DspRuntime* const         rt,
                        const uint32_t            n_frames)
 {
   const uint64_t start = now_ns();
-  flush_denormals();
+  dsp_denormals_flush();
   rt->now   = frame_time;
   rt->clock = frame_time + n_frames;
   apply_commands(rt, n_frames);

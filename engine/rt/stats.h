@@ -68,13 +68,26 @@ void dsp_runtime_note_xrun(DspRuntime* runtime);
 /// Kinds of events the audio thread sends to the control thread.
 typedef enum {
   DSP_EVENT_OVERRUN = 1, ///< A call took longer than its block: `value` us
+  DSP_EVENT_FAULT   = 2, ///< A node was muted by its fault detector
 } DspEventType;
 
 /// An event from the audio thread.
-typedef struct {
+typedef struct DspEventStruct {
   uint32_t type;   ///< DspEventType
-  uint32_t frames; ///< Block length of the call
-  double   value;  ///< Depends on type
+  uint32_t frames; ///< OVERRUN: block length of the call
+  double   value;  ///< OVERRUN: call time (us)
+  float    sample; ///< FAULT: a sample of it (copied bit for bit: under
+                   ///< DAZ a subnormal would convert to 0)
+  uint64_t plan;   ///< FAULT: DspPlan::serial of the node's plan
+  uint64_t at;     ///< FAULT: plan frame at the end of the block it was
+                   ///< found in
+  double   rate;   ///< FAULT: the plan's sample rate
+  uint32_t node;   ///< FAULT: node index (graph order)
+  uint32_t kind;   ///< FAULT: DspFaultKind
+  uint32_t port;   ///< FAULT: output port that tripped it
+  uint32_t arm;    ///< FAULT: the node's re-arm generation
+  uint32_t bypass; ///< FAULT: 1 its inputs pass, 0 its outputs are silent
+  char     id[DSP_GRAPH_MAX_NAME + 1U]; ///< FAULT: node id
 } DspEvent;
 
 /**

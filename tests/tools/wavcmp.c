@@ -1,10 +1,10 @@
 // Copyright 2026 The dspengine authors
 // SPDX-License-Identifier: ISC
 
-// wavcmp A B [--tol T] [--offset-b N]: compare two audio files sample by
-// sample.  Prints the largest absolute difference and where it is; exits 0
-// if every sample of A is within T of B (frames and channels must match),
-// 1 if not, 2 on error.
+// wavcmp A B [--tol T] [--offset-b N] [--from F]: compare two audio files
+// sample by sample (from frame F of A on).  Prints the largest absolute
+// difference and where it is; exits 0 if every sample of A is within T of B
+// (frames and channels must match), 1 if not, 2 on error.
 
 #include <sndfile.h>
 
@@ -39,17 +39,20 @@ int
 main(int argc, char** argv)
 {
   if (argc < 3) {
-    fprintf(stderr, "usage: wavcmp A B [--tol T] [--offset-b N]\n");
+    fprintf(stderr, "usage: wavcmp A B [--tol T] [--offset-b N] [--from F]\n");
     return 2;
   }
 
   double     tol      = 1e-6;
   sf_count_t offset_b = 0;
+  sf_count_t from     = 0;
   for (int i = 3; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--tol")) {
       tol = strtod(argv[i + 1], NULL);
     } else if (!strcmp(argv[i], "--offset-b")) {
       offset_b = strtoll(argv[i + 1], NULL, 10);
+    } else if (!strcmp(argv[i], "--from")) {
+      from = strtoll(argv[i + 1], NULL, 10);
     } else {
       fprintf(stderr, "wavcmp: unknown option %s\n", argv[i]);
       return 2;
@@ -86,7 +89,7 @@ main(int argc, char** argv)
     sf_count_t max_frame = 0;
     int        max_chan  = 0;
     const int  nch       = ia.channels;
-    for (sf_count_t f = 0; f < ia.frames; ++f) {
+    for (sf_count_t f = from < 0 ? 0 : from; f < ia.frames; ++f) {
       for (int c = 0; c < nch; ++c) {
         const double va = a[f * nch + c];
         const double vb = b[(f + offset_b) * nch + c];

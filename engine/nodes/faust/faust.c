@@ -503,4 +503,5 @@ const DspNodeClass dsp_faust_node_class = {
   NULL,
   faust_deactivate,
   faust_free_impl,
+  dsp_faust_clear,
 };

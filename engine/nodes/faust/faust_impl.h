@@ -29,4 +29,8 @@ void dsp_faust_connect(DspNode*   node,
 /// [RT] Run the Faust compute function.
 void dsp_faust_run(DspNode* node, uint32_t n_frames);
 
+/// [RT] Reset the DSP state (Faust instanceClear: zeroes delay lines and
+/// filter memories, keeps parameters).
+void dsp_faust_clear(DspNode* node);
+
 #endif // DSP_FAUST_IMPL_H

@@ -28,3 +28,10 @@ dsp_faust_run(DspNode* const node, const uint32_t n_frames)
   DspFaustImpl* const impl = (DspFaustImpl*)node->impl;
   impl->ops->compute(impl->dsp, (int)n_frames, impl->inputs, impl->outputs);
 }
+
+void
+dsp_faust_clear(DspNode* const node)
+{
+  DspFaustImpl* const impl = (DspFaustImpl*)node->impl;
+  impl->ops->instance_clear(impl->dsp);
+}

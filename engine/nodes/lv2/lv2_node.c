@@ -777,4 +777,5 @@ const DspNodeClass dsp_lv2_node_class = {
   dsp_lv2_state_restore,
   lv2_deactivate,
   lv2_free_impl,
+  NULL, // No real-time reset: a re-armed plugin keeps its state
 };

@@ -1,0 +1,136 @@
+// Copyright 2026 The dspengine authors
+// SPDX-License-Identifier: ISC
+
+#ifndef DSP_FAULT_H
+#define DSP_FAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+   @file fault.h
+   Faulty-node isolation (docs/realtime.md#faulty-nodes).
+
+   After each node's run() the plan runner scans every connected output
+   buffer once (dsp_fault_scan(): a sum, four lanes at a time; a min, a max
+   and the bits too when its first sample is at full scale or below the
+   smallest normal magnitude) and feeds the result
+   to the node's detector (dsp_fault_update()).  A node found faulty is muted
+   for good: its outputs are replaced by its dry inputs (silence for outputs
+   beyond its inputs), it is no longer run, and the runtime posts a
+   DSP_EVENT_FAULT to the control thread.  Only a DSP_MSG_REARM message makes it
+   run again.
+
+   The detector state lives in the plan (DspPlan::faults, allocated by
+   dsp_compile) and is written only by the audio thread.
+*/
+
+/// What a node was found doing.
+typedef enum {
+  DSP_FAULT_NONE = 0,     ///< Healthy
+  DSP_FAULT_NAN  = 1,     ///< A NaN or ±Inf sample (or samples so huge,
+                          ///< ~1e34, that a block's sum overflows)
+  DSP_FAULT_STUCK    = 2, ///< Held at or beyond full scale, one sign
+  DSP_FAULT_DENORMAL = 3, ///< A storm of subnormal numbers
+} DspFaultKind;
+
+/// |x| at or above which a sample is at full scale (0 dBFS).
+#define DSP_FAULT_FULL_SCALE 1.0f
+
+/// How long an output must stay at full scale with one sign (no zero
+/// crossing), or be a denormal storm, before the node is muted (ms).
+#define DSP_FAULT_HOLD_MS 100.0
+
+/// Fade from the node's own output to its dry input when a stuck or
+/// denormal node is muted, and back when it is re-armed (ms).  NaN/Inf is
+/// cut at once: there is nothing finite to fade from.
+#define DSP_FAULT_FADE_MS 5.0
+
+/// One output buffer over one block, reduced.
+typedef struct {
+  float    sum;  ///< Sum of the samples: not finite if any is NaN or ±Inf
+  float    min;  ///< Smallest sample (see dsp_fault_scan())
+  float    max;  ///< Largest sample (see dsp_fault_scan())
+  uint32_t bits; ///< OR of every sample's bits (see dsp_fault_scan())
+} DspFaultScan;
+
+/// Detector and mute state of one node (audio thread only).
+typedef struct {
+  uint32_t kind;     ///< DspFaultKind; not NONE: muted
+  uint32_t port;     ///< Output that tripped it
+  float    value;    ///< A sample of it: NaN/Inf, the stuck level, or the
+                     ///< first subnormal
+  uint32_t denormal; ///< Frames of consecutive denormal-storm blocks
+  float    gain;     ///< Gain of the node's own output (1: healthy, 0: dry)
+  float    step;     ///< Change of `gain` per frame while fading
+  uint32_t running;  ///< 1: run the node (0 once muted and faded out)
+  uint32_t reported; ///< 1: posted to the control thread
+  uint32_t arm;      ///< Re-arm generation (from DSP_MSG_REARM)
+  uint32_t bypass;   ///< 1: muted means its inputs pass (graph "on_fault":
+                     ///< "bypass"); 0: silence
+  uint64_t at;       ///< Plan frame at the end of the block it was found in
+} DspFault;
+
+/// Detector thresholds, in frames, for one sample rate.
+typedef struct {
+  uint32_t hold; ///< DSP_FAULT_HOLD_MS in frames
+  uint32_t fade; ///< DSP_FAULT_FADE_MS in frames (at least 1)
+} DspFaultLimits;
+
+/// Thresholds for `rate` (control thread, at compile time).
+DspFaultLimits dsp_fault_limits(double rate);
+
+/// [RT] Reset `f` to healthy and running, keeping `arm` and `bypass`.
+void dsp_fault_init(DspFault* f);
+
+/**
+   [RT] Reduce `n` samples of `buf` (n >= 1).  `sum` always; `min`, `max`
+   only if the first sample is at full scale (and `check_level`) or below
+   the smallest normal magnitude (else both 0: the block cannot be stuck);
+   `bits` only if every sample is below the smallest normal magnitude (else
+   the bits of 1.0f: the block is no denormal storm).
+*/
+void dsp_fault_scan(const float*  buf,
+                    uint32_t      n,
+                    bool          check_level,
+                    DspFaultScan* scan);
+
+/**
+   [RT] Judge one output over a block of `n` frames.
+
+   @param held Frames this output has been at full scale: positive for
+   +full scale, negative for -full scale; updated.
+   @param check_level False for CV outputs: a gate or envelope may sit at
+   1.0 for as long as it likes, so only NaN/Inf and denormals count.
+   @return The fault found, or DSP_FAULT_NONE.  `*denormal_block` is set if
+   this output is a denormal storm over this block.
+*/
+DspFaultKind dsp_fault_judge(const DspFaultScan*   scan,
+                             uint32_t              n,
+                             int32_t*              held,
+                             const DspFaultLimits* limits,
+                             bool                  check_level,
+                             bool*                 denormal_block,
+                             float*                value);
+
+/// Short name of a fault kind: "ok", "nan", "stuck", "denormal".
+const char* dsp_fault_kind_name(uint32_t kind);
+
+/// What a fault kind means, for the log: "NaN/Inf output", …
+const char* dsp_fault_kind_text(uint32_t kind);
+
+struct DspEventStruct;
+
+/**
+   One log line for a fault event (engine/rt/stats.h, DSP_EVENT_FAULT):
+   `fault: node "x" muted at 1.234 s: NaN/Inf output (output 0, value
+   nan); its outputs are silent until "/rearm x"`.  Control thread.
+
+   @return `buf`.
+*/
+char* dsp_fault_format(const struct DspEventStruct* event,
+                       char*                        buf,
+                       size_t                       size);
+
+#endif // DSP_FAULT_H
