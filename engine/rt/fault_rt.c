@@ -111,8 +111,21 @@ reduce(const float* const buf, const uint32_t n, DspFaultScan* const scan)
 static uint32_t
 or_bits(const float* const buf, const uint32_t n)
 {
+  uint32_t i    = 0U;
   uint32_t bits = 0U;
-  for (uint32_t i = 0U; i < n; ++i) {
+#if defined(__SSE2__)
+  // Digital silence takes this path on every block: keep it vectorised
+  __m128i o0 = _mm_setzero_si128();
+  __m128i o1 = _mm_setzero_si128();
+  for (; i + 8U <= n; i += 8U) {
+    o0 = _mm_or_si128(o0, _mm_castps_si128(_mm_loadu_ps(buf + i)));
+    o1 = _mm_or_si128(o1, _mm_castps_si128(_mm_loadu_ps(buf + i + 4U)));
+  }
+  uint32_t lanes[4];
+  _mm_storeu_si128((__m128i*)lanes, _mm_or_si128(o0, o1));
+  bits = lanes[0] | lanes[1] | lanes[2] | lanes[3];
+#endif
+  for (; i < n; ++i) {
     uint32_t u = 0U;
     memcpy(&u, &buf[i], sizeof(u));
     bits |= u;
@@ -127,23 +140,32 @@ dsp_fault_scan(const float* const  buf,
                DspFaultScan* const scan)
 {
   // A stuck block has every sample at full scale, so its first one too; a
-  // denormal storm has every sample below the smallest normal magnitude
-  // (under DAZ a subnormal compares as zero).  Most blocks are neither at
-  // their first sample: for them one sum, poisoned by NaN and Inf, is all
-  // it takes (under one instruction per sample with SSE2, over data the
-  // node has just written to L1).
+  // denormal storm (or silence) has every sample below the smallest normal
+  // magnitude (under DAZ a subnormal compares as zero).  Most blocks are
+  // neither at their first sample: for them one sum, poisoned by NaN and
+  // Inf, is all it takes (under one instruction per sample with SSE2, over
+  // data the node has just written to L1).
   const float first = fabsf(buf[0]);
-  if (!(first < FLT_MIN) && !(check_level && first >= DSP_FAULT_FULL_SCALE)) {
-    scan->sum  = sum_of(buf, n);
-    scan->min  = 0.0f;
-    scan->max  = 0.0f;
+  scan->min         = 0.0f;
+  scan->max         = 0.0f;
+  if (first < FLT_MIN) {
+    // One OR over the bits: no exponent bit anywhere means every sample is
+    // zero or subnormal, hence finite, and the block cannot be stuck
+    const uint32_t bits = or_bits(buf, n);
+    if (!(bits & EXPONENT_BITS)) {
+      scan->sum  = 0.0f;
+      scan->bits = bits;
+      return;
+    }
+  } else if (check_level && first >= DSP_FAULT_FULL_SCALE) {
+    reduce(buf, n, scan);
     scan->bits = NORMAL_BITS;
     return;
   }
 
-  reduce(buf, n, scan);
-  scan->bits = (scan->max < FLT_MIN && scan->min > -FLT_MIN) ? or_bits(buf, n)
-                                                             : NORMAL_BITS;
+  // A block that starts below full scale cannot be stuck: min/max stay 0
+  scan->sum  = sum_of(buf, n);
+  scan->bits = NORMAL_BITS;
 }
 
 DspFaultKind
