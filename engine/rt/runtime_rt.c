@@ -138,9 +138,12 @@ swap_to(DspRuntime* const rt, const DspMsg* const msg)
     }
   }
 
+  // The new plan's input fades in too: a reverb or delay that started on
+  // the signal mid-waveform would replay that step from its delay lines
+  // after the crossfade has opened its output
   DspVoice* const voice = &rt->voices[rt->n_voices++];
   *voice =
-    (DspVoice){ msg->plan, 0.0f, step, 1.0f, 0.0f, 0U, xfade, 0U, 0.0f, false };
+    (DspVoice){ msg->plan, 0.0f, step, 0.0f, step, 0U, xfade, 0U, 0.0f, false };
   note_voices(rt);
 }
 

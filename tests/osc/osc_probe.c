@@ -7,8 +7,9 @@
 //   osc_probe dc OUT.wav SECONDS LEVEL
 //   osc_probe clicks REC.wav FREQ [FROM_S TO_S]
 //       Largest sample-to-sample step beyond the signal's own slope
-//       (2 pi FREQ / rate * peak of the recording), and the longest run of
-//       exact zeros, in the range; prints "excess E zeros Z slope S".
+//       (2 pi FREQ / rate * the recording's peak within one period of FREQ
+//       either side), and the longest run of exact zeros, in the range;
+//       prints "excess E (D dBFS) at frame F zeros Z slope S peak P".
 //   osc_probe rms REC.wav FROM_FRAME TO_FRAME
 //       RMS (dBFS) of channel 0 over the range.
 //   osc_probe step REC.wav THRESHOLD
@@ -142,25 +143,32 @@ cmd_clicks(char** const argv, const int argc)
     return 1;
   }
   const double     freq = atof(argv[1]);
+  const double     w    = 2.0 * M_PI * freq / 48000.0;
   const sf_count_t from = argc > 3 ? (sf_count_t)(atof(argv[2]) * 48000.0) : 1;
   const sf_count_t to   = argc > 3 ? (sf_count_t)(atof(argv[3]) * 48000.0) : n;
-  double           peak = 0.0;
-  for (sf_count_t i = from; i < to && i < n; ++i) {
-    for (int c = 0; c < ch; ++c) {
-      peak = fmax(peak, fabs(d[i * ch + c]));
-    }
-  }
-  const double slope  = 2.0 * M_PI * freq / 48000.0 * peak;
-  double       excess = 0.0;
-  sf_count_t   at     = 0;
-  long         zeros  = 0;
-  long         run    = 0;
+  // The signal's own slope at frame i: w times its peak within one period
+  // either side (a crossfade or a reverb changes the level only slowly)
+  const sf_count_t period = (sf_count_t)(48000.0 / freq) + 1;
+  double           peak   = 0.0;
+  double           excess = 0.0;
+  double           slope  = 0.0;
+  sf_count_t       at     = 0;
+  long             zeros  = 0;
+  long             run    = 0;
   for (sf_count_t i = from > 1 ? from : 1; i < to && i < n; ++i) {
     for (int c = 0; c < ch; ++c) {
-      const double step = fabs(d[i * ch + c] - d[(i - 1) * ch + c]) - slope;
+      double local = 0.0;
+      for (sf_count_t k = i - period; k <= i + period; ++k) {
+        if (k >= 0 && k < n) {
+          local = fmax(local, fabs(d[k * ch + c]));
+        }
+      }
+      peak              = fmax(peak, local);
+      const double step = fabs(d[i * ch + c] - d[(i - 1) * ch + c]) - w * local;
       if (step > excess) {
         excess = step;
         at     = i;
+        slope  = w * local;
       }
     }
     run   = d[i * ch] == 0.0f ? run + 1 : 0;
