@@ -281,6 +281,7 @@ static const char* const status_fields[] = {
   "swapping",
   "voices",
   "slots",
+  "late",
 };
 
 static void
@@ -289,7 +290,7 @@ print_status(lo_message m)
   const char* const types = lo_message_get_types(m);
   lo_arg** const    argv  = lo_message_get_argv(m);
   const int         argc  = lo_message_get_argc(m);
-  for (int i = 1; i < argc && i < 15; ++i) {
+  for (int i = 1; i < argc && i < 16; ++i) {
     printf("%s ", status_fields[i]);
     print_arg(stdout, types[i], argv[i]);
     putchar('\n');

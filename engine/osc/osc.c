@@ -426,6 +426,7 @@ send_status(DspOsc* const osc, const Peer* const peer, const int32_t id)
   lo_message_add_int32(m, st.swapping ? 1 : 0);
   lo_message_add_int32(m, (int32_t)st.voices);
   lo_message_add_int32(m, (int32_t)st.n_slots);
+  lo_message_add_int32(m, (int32_t)st.stats.late);
   send_msg(peer, "/status.reply", m);
 }
 

@@ -232,10 +232,16 @@ apply_commands(DspRuntime* const rt, const uint32_t n_frames)
       break;
     }
 
-    if (msg.frame != DSP_RUNTIME_NOW && frames_until(rt, msg.frame) > 0 &&
-        msg.type != DSP_MSG_SYNC && msg.type != DSP_MSG_SET_PLAN) {
+    const int64_t until =
+      msg.frame == DSP_RUNTIME_NOW ? 0 : frames_until(rt, msg.frame);
+    if (until > 0 && msg.type != DSP_MSG_SYNC && msg.type != DSP_MSG_SET_PLAN) {
       schedule(rt, &msg);
     } else {
+      if (until < 0) {
+        // Its frame has passed (it came too late): apply it at the start of
+        // this block, and count it
+        atomic_fetch_add_explicit(&rt->timed_late, 1U, memory_order_relaxed);
+      }
       apply(rt, &msg);
     }
   }

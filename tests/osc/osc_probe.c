@@ -15,9 +15,9 @@
 //   osc_probe step REC.wav THRESHOLD
 //       First frame where |channel 0| exceeds THRESHOLD.
 //   osc_probe at PORT SECONDS PATH [s:TEXT|f:FLOAT|i:INT]...
-//       A JACK client: the frame F that is SECONDS from now, sent as a
-//       bundle stamped with F's time to 127.0.0.1:PORT; prints "frame F"
-//       and the reply.
+//       A JACK client: the frame F that is SECONDS from the current cycle's
+//       start (negative: in the past), sent as a bundle stamped with F's
+//       time to 127.0.0.1:PORT; prints "frame F" and the reply.
 //   osc_probe flood PORT RATE SECONDS NODE...
 //       Sends /set NODE gain V at RATE messages per second for SECONDS,
 //       round-robin over the nodes, values pseudo-random in [-40, 0], each
@@ -286,16 +286,24 @@ cmd_at(char** const argv, const int argc)
   jack_activate(client);
   usleep(50000);
 
-  // The frame SECONDS from now and the wall-clock time it falls at
-  const double         rate = jack_get_sample_rate(client);
+  // The frame SECONDS from now (negative: in the past) and the wall-clock
+  // time it falls at: this cycle's start plus the frames at the nominal
+  // rate, as docs/osc.md tells clients (jack_frames_to_time() extrapolates
+  // with the cycle's own jittery period and can be frames off)
+  const double   rate   = jack_get_sample_rate(client);
+  jack_nframes_t frames = 0U;
+  jack_time_t    cur    = 0U;
+  jack_time_t    next   = 0U;
+  float          period = 0.0f;
+  jack_get_cycle_times(client, &frames, &cur, &next, &period);
   const jack_nframes_t frame =
-    jack_frame_time(client) + (jack_nframes_t)(ahead * rate);
+    frames + (jack_nframes_t)(int32_t)lround(ahead * rate);
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   const jack_time_t jnow = jack_get_time();
-  const jack_time_t when = jack_frames_to_time(client, frame);
   const double      wall = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 +
-                      ((double)when - (double)jnow) * 1e-6;
+                      ((double)cur - (double)jnow) * 1e-6 +
+                      (double)(int32_t)(frame - frames) / rate;
   lo_timetag tt;
   tt.sec  = (uint32_t)((uint64_t)floor(wall) + 2208988800ULL);
   tt.frac = (uint32_t)((wall - floor(wall)) * 4294967296.0);
