@@ -4,7 +4,7 @@
 // osc_probe: helpers for the OSC tests and benchmarks.
 //
 //   osc_probe sine OUT.wav SECONDS FREQ AMP [SILENCE_AFTER_S]
-//   osc_probe dc OUT.wav SECONDS LEVEL
+//   osc_probe dc OUT.wav SECONDS LEVEL [CHANNELS]
 //   osc_probe clicks REC.wav FREQ [FROM_S TO_S]
 //       Largest sample-to-sample step beyond the signal's own slope
 //       (2 pi FREQ / rate * the recording's peak within one period of FREQ
@@ -12,6 +12,9 @@
 //       prints "excess E (D dBFS) at frame F zeros Z slope S peak P".
 //   osc_probe rms REC.wav FROM_FRAME TO_FRAME
 //       RMS (dBFS) of channel 0 over the range.
+//   osc_probe mean REC.wav FROM_FRAME TO_FRAME CHANNEL
+//       Mean of one channel over the range (%.9g), and its spread
+//       (max - min): "mean M spread S".
 //   osc_probe step REC.wav THRESHOLD
 //       First frame where |channel 0| exceeds THRESHOLD.
 //   osc_probe at PORT SECONDS PATH [s:TEXT|f:FLOAT|i:INT]...
@@ -120,15 +123,16 @@ cmd_sine(char** const argv, const int argc)
 }
 
 static int
-cmd_dc(char** const argv)
+cmd_dc(char** const argv, const int argc)
 {
   const sf_count_t n     = (sf_count_t)(atof(argv[1]) * 48000.0);
   const float      level = (float)atof(argv[2]);
-  float* const     data  = (float*)calloc((size_t)n * 2U, 4U);
-  for (sf_count_t i = 0; i < n * 2; ++i) {
+  const int        ch    = argc > 3 ? atoi(argv[3]) : 2;
+  float* const     data  = (float*)calloc((size_t)(n * ch), 4U);
+  for (sf_count_t i = 0; i < n * ch; ++i) {
     data[i] = level;
   }
-  const int r = write_wav(argv[0], data, n, 2);
+  const int r = write_wav(argv[0], data, n, ch);
   free(data);
   return r;
 }
@@ -205,6 +209,38 @@ cmd_rms(char** const argv)
   const double rms = k ? sqrt(sum / (double)k) : 0.0;
   printf("%.1f\n", rms > 0.0 ? 20.0 * log10(rms) : -999.0);
   free(d);
+  return 0;
+}
+
+static int
+cmd_mean(char** const argv)
+{
+  sf_count_t   n  = 0;
+  int          ch = 0;
+  float* const d  = read_wav(argv[0], &n, &ch);
+  if (!d) {
+    return 1;
+  }
+  const sf_count_t from = atoll(argv[1]);
+  const sf_count_t to   = atoll(argv[2]);
+  const int        c    = atoi(argv[3]);
+  double           sum  = 0.0;
+  double           lo   = INFINITY;
+  double           hi   = -INFINITY;
+  sf_count_t       k    = 0;
+  for (sf_count_t i = from < 0 ? 0 : from; c < ch && i < to && i < n; ++i) {
+    const double v = d[i * ch + c];
+    sum += v;
+    lo = fmin(lo, v);
+    hi = fmax(hi, v);
+    ++k;
+  }
+  free(d);
+  if (!k) {
+    fprintf(stderr, "osc_probe: no frames of channel %d in range\n", c);
+    return 1;
+  }
+  printf("mean %.9g spread %.3g\n", sum / (double)k, hi - lo);
   return 0;
 }
 
@@ -488,7 +524,9 @@ main(int argc, char** argv)
   if (!strcmp(cmd, "sine") && n >= 4) {
     return cmd_sine(a, n);
   } else if (!strcmp(cmd, "dc") && n >= 3) {
-    return cmd_dc(a);
+    return cmd_dc(a, n);
+  } else if (!strcmp(cmd, "mean") && n >= 4) {
+    return cmd_mean(a);
   } else if (!strcmp(cmd, "clicks") && n >= 2) {
     return cmd_clicks(a, n);
   } else if (!strcmp(cmd, "rms") && n >= 3) {
