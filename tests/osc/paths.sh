@@ -173,9 +173,11 @@ engine_pid=""
 pass "/quit stops the engine (status 0)"
 
 # A port in use is reported in one clear line
-python3 -c "import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',$osc_port)); time.sleep(3)" &
+# (wait until the port is really taken: under load python starts slowly, and
+# an engine that gets the port would run until the test times out)
+python3 -c "import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',$osc_port)); print('bound', flush=True); time.sleep(3)" >"$work/py.out" &
 py_pid=$!
-sleep 0.3
+wait_for "$work/py.out" bound 20 || fail "could not take port $osc_port for the port-in-use check"
 "$engine" --graph "$root/graphs/reverb.json" --osc-port "$osc_port" --no-mlock \
 	>/dev/null 2>"$work/busy.err"
 rc=$?
