@@ -284,6 +284,7 @@ static const char* const status_fields[] = {
   "osc_denied",
   "osc_truncated",
   "osc_refused",
+  "late",
 };
 
 static void

@@ -10,6 +10,7 @@
 #include "rt/stats.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -331,17 +332,54 @@ dsp_jack_take_buffer_size_change(DspJack* const self)
   return (uint32_t)atomic_exchange(&self->new_period, 0U);
 }
 
+/// CLOCK_REALTIME (seconds) and jack_get_time() (microseconds) as one
+/// pair: of a few tries, the one whose two wall-clock reads bracket the
+/// JACK read tightest, so that a preemption between reads cannot shift it.
+static void
+clock_pair(double* const wall, jack_time_t* const jack)
+{
+  double best = INFINITY;
+  for (int i = 0; i < 4; ++i) {
+    struct timespec a;
+    struct timespec b;
+    clock_gettime(CLOCK_REALTIME, &a);
+    const jack_time_t j = jack_get_time();
+    clock_gettime(CLOCK_REALTIME, &b);
+    const double t0 = (double)a.tv_sec + (double)a.tv_nsec * 1e-9;
+    const double t1 = (double)b.tv_sec + (double)b.tv_nsec * 1e-9;
+    if (t1 - t0 < best) {
+      best  = t1 - t0;
+      *wall = 0.5 * (t0 + t1);
+      *jack = j;
+    }
+    if (best < 2e-6) {
+      break;
+    }
+  }
+}
+
 int64_t
 dsp_jack_frame_at(const DspJack* const self, const double unix_time)
 {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  const jack_time_t jnow     = jack_get_time();
-  const double      wall     = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-  const double      ahead_us = (unix_time - wall) * 1.0e6;
-  if (!(ahead_us > 0.0)) {
+  jack_nframes_t frames = 0U;
+  jack_time_t    cur    = 0U;
+  jack_time_t    next   = 0U;
+  float          period = 0.0f;
+  if (jack_get_cycle_times(self->client, &frames, &cur, &next, &period)) {
     return DSP_RUNTIME_NOW;
   }
-  const jack_time_t target = jnow + (jack_time_t)(ahead_us + 0.5);
-  return (int64_t)jack_time_to_frames(self->client, target);
+
+  double      wall = 0.0;
+  jack_time_t jnow = 0U;
+  clock_pair(&wall, &jnow);
+  const double rate = (double)jack_get_sample_rate(self->client);
+  // Seconds from this cycle's start to the stamp, on JACK's clock
+  double from_cycle = (unix_time - wall) + ((double)jnow - (double)cur) * 1e-6;
+  if (from_cycle < -1.0) {
+    from_cycle = -1.0; // Long past: still late, and far from wrapping
+  } else if (from_cycle * rate > 1.0e9) {
+    from_cycle = 1.0e9 / rate; // Keep it within half the frame counter
+  }
+  const int64_t offset = (int64_t)llround(from_cycle * rate);
+  return (int64_t)(uint32_t)((uint32_t)frames + (uint32_t)offset);
 }

@@ -102,9 +102,15 @@ uint32_t dsp_jack_take_buffer_size_change(DspJack* jack);
 
 /**
    The JACK frame time at which wall-clock time `unix_time` (seconds since
-   the epoch, CLOCK_REALTIME) falls, rounded to the nearest frame, using
-   JACK's own time-to-frames estimate.  DSP_RUNTIME_NOW if it is not in the
-   future.
+   the epoch, CLOCK_REALTIME) falls, rounded to the nearest frame: the
+   current cycle's start (jack_get_cycle_times()) plus the time from it at
+   the nominal sample rate.  A client that stamps frame F with
+   `current_usecs + (F - current_frames) / rate` (on JACK's clock, moved to
+   CLOCK_REALTIME) gets F back exactly, although JACK's per-cycle
+   estimates (jack_time_to_frames(), jack_frames_to_time()) jitter by
+   several frames under load.  A time in the past gives a past frame, at
+   most 1 s back (the runtime applies it at once and counts it late);
+   DSP_RUNTIME_NOW if JACK has no cycle times yet.
 */
 int64_t dsp_jack_frame_at(const DspJack* jack, double unix_time);
 

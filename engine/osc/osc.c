@@ -462,6 +462,7 @@ send_status(DspOsc* const osc, const Peer* const peer, const int32_t id)
   lo_message_add_int32(m, (int32_t)osc->counters.denied);
   lo_message_add_int32(m, (int32_t)osc->counters.truncated);
   lo_message_add_int32(m, (int32_t)osc->counters.refused);
+  lo_message_add_int32(m, (int32_t)st.stats.late);
   add_faults(osc->engine, m, false);
   send_msg(peer, "/status.reply", m);
 }

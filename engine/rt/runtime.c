@@ -238,6 +238,7 @@ dsp_runtime_stats(DspRuntime* const rt, DspRuntimeStats* const stats)
     }
   }
   stats->xruns = atomic_load(&rt->xruns);
+  stats->late  = atomic_load(&rt->timed_late);
 }
 
 void

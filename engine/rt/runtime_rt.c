@@ -129,9 +129,12 @@ swap_to(DspRuntime* const rt, const DspMsg* const msg)
     }
   }
 
+  // The new plan's input fades in too: a reverb or delay that started on
+  // the signal mid-waveform would replay that step from its delay lines
+  // after the crossfade has opened its output
   DspVoice* const voice = &rt->voices[rt->n_voices++];
   *voice =
-    (DspVoice){ msg->plan, 0.0f, step, 1.0f, 0.0f, 0U, xfade, 0U, 0.0f, false };
+    (DspVoice){ msg->plan, 0.0f, step, 0.0f, step, 0U, xfade, 0U, 0.0f, false };
   note_voices(rt);
 }
 
@@ -255,10 +258,16 @@ apply_commands(DspRuntime* const rt, const uint32_t n_frames)
       break;
     }
 
-    if (msg.frame != DSP_RUNTIME_NOW && frames_until(rt, msg.frame) > 0 &&
-        msg.type != DSP_MSG_SYNC && msg.type != DSP_MSG_SET_PLAN) {
+    const int64_t until =
+      msg.frame == DSP_RUNTIME_NOW ? 0 : frames_until(rt, msg.frame);
+    if (until > 0 && msg.type != DSP_MSG_SYNC && msg.type != DSP_MSG_SET_PLAN) {
       schedule(rt, &msg);
     } else {
+      if (until < 0) {
+        // Its frame has passed (it came too late): apply it at the start of
+        // this block, and count it
+        atomic_fetch_add_explicit(&rt->timed_late, 1U, memory_order_relaxed);
+      }
       apply(rt, &msg);
     }
   }

@@ -34,6 +34,7 @@ typedef struct {
   uint64_t frames;        ///< Frames processed, since start
   uint64_t overruns;      ///< Calls that took longer than their block
   uint64_t xruns;         ///< Xruns the host reported (dsp_runtime_note_xrun)
+  uint64_t late;          ///< Timed messages applied after their frame
   uint64_t windows;       ///< Windows published (0: nothing measured yet)
   double   load;          ///< Last window: busy time / audio time (0..1+)
   double   load_peak;     ///< Last window: highest single-call load

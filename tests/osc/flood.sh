@@ -1,8 +1,11 @@
 #!/bin/sh
 # Flood: 10,000 /set messages per second for 10 s over UDP while a DC input
-# plays; the engine keeps answering (/ping round trips measured during the
-# flood, /sync after it), every value acknowledged with /done is the one
-# /get reports at the end, and the output level matches the final gains.
+# plays on 4 channels, each through its own gain (g1..g4); the engine keeps
+# answering (/ping round trips measured during the flood, /sync after it),
+# every value acknowledged with /done is the one /get reports at the end,
+# and each channel's output is exactly 0.5 times its gain's last
+# acknowledged value (values are on a 0.01 dB grid, 1.2e-3 apart relative;
+# the check holds them to 2e-5, so a neighbouring or stale value fails).
 # usage: flood.sh DSPENGINE SOURCE_ROOT DSPCTL JACK_FEED OSC_PROBE [RATE SECONDS]
 engine=$1
 root=$2
@@ -15,12 +18,13 @@ seconds=${7:-10}
 . "$root/tests/jack/lib.sh"
 . "$root/tests/osc/lib.sh"
 
-"$probe" dc "$work/in.wav" $((seconds + 4)) 0.5 || fail dc
+"$probe" dc "$work/in.wav" $((seconds + 4)) 0.5 4 || fail dc
 JACKD_RT=${JACKD_RT:--R} start_jackd 256
-start_engine --graph "$root/tests/osc/data/chain4.json" --name eng --no-mlock \
+start_engine --graph "$root/tests/osc/data/flood4.json" --name eng --no-mlock \
 	--osc-port "$osc_port"
 "$feed" "$work/in.wav" "$work/live.wav" --name feed --pad 0 \
-	--to eng:in_l,eng:in_r --from eng:out_l,eng:out_r >"$work/feed.log" 2>&1 &
+	--to eng:in_1,eng:in_2,eng:in_3,eng:in_4 \
+	--from eng:out_1,eng:out_2,eng:out_3,eng:out_4 >"$work/feed.log" 2>&1 &
 feed_pid=$!
 sleep 0.5
 "$probe" flood "$osc_port" "$rate" "$seconds" g1 g2 g3 g4 >"$work/flood.txt" 2>&1
@@ -34,14 +38,23 @@ sent_n=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$work/flood.txt")
 pass "$done_n of $sent_n acknowledged"
 ctl ping >/dev/null || fail "engine not responsive after the flood"
 
-# Output level = 0.5 * product of the final gains (dB sum)
-total=$(awk '/^final/ { s += $3 } END { print s }' "$work/flood.txt")
+# Each channel: DC 0.5 through its gain's final value, constant over the
+# last 0.4 s (every /set before /sync has been applied by then)
 wait $feed_pid
 n=$(( (seconds + 4) * 48000 ))
-level=$("$probe" rms "$work/live.wav" $((n - 24000)) $((n - 4800)))
-want=$(awk "BEGIN { printf \"%.1f\", 20 * log(0.5) / log(10) + $total }")
-awk "BEGIN { d = $level - $want; exit !(d < 0.1 && d > -0.1) }" ||
-	fail "output level $level dBFS, expected $want dBFS from the final gains"
-pass "output level $level dBFS = DC 0.5 through the final gains ($want dBFS)"
+ch=0
+for node in g1 g2 g3 g4; do
+	value=$(awk -v n=$node '$1 == "final" && $2 == n { print $3 }' "$work/flood.txt")
+	[ -n "$value" ] || fail "no final value for $node"
+	"$probe" mean "$work/live.wav" $((n - 24000)) $((n - 4800)) $ch >"$work/mean.txt" ||
+		fail "mean of channel $ch"
+	got=$(awk '{ print $2 }' "$work/mean.txt")
+	spread=$(awk '{ print $4 }' "$work/mean.txt")
+	want=$(awk "BEGIN { printf \"%.9g\", 0.5 * 10 ^ ($value / 20) }")
+	awk "BEGIN { d = ($got - $want) / $want; exit !(d < 2e-5 && d > -2e-5 && $spread == 0) }" ||
+		fail "channel $((ch + 1)): output $got (spread $spread), expected $want = 0.5 at $node's last acknowledged $value dB"
+	pass "channel $((ch + 1)): output $got = 0.5 at $node's last acknowledged $value dB ($want), constant"
+	ch=$((ch + 1))
+done
 stop_engine
 echo "osc flood: $checks checks passed"

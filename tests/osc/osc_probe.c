@@ -4,19 +4,23 @@
 // osc_probe: helpers for the OSC tests and benchmarks.
 //
 //   osc_probe sine OUT.wav SECONDS FREQ AMP [SILENCE_AFTER_S]
-//   osc_probe dc OUT.wav SECONDS LEVEL
+//   osc_probe dc OUT.wav SECONDS LEVEL [CHANNELS]
 //   osc_probe clicks REC.wav FREQ [FROM_S TO_S]
 //       Largest sample-to-sample step beyond the signal's own slope
-//       (2 pi FREQ / rate * peak of the recording), and the longest run of
-//       exact zeros, in the range; prints "excess E zeros Z slope S".
+//       (2 pi FREQ / rate * the recording's peak within one period of FREQ
+//       either side), and the longest run of exact zeros, in the range;
+//       prints "excess E (D dBFS) at frame F zeros Z slope S peak P".
 //   osc_probe rms REC.wav FROM_FRAME TO_FRAME
 //       RMS (dBFS) of channel 0 over the range.
+//   osc_probe mean REC.wav FROM_FRAME TO_FRAME CHANNEL
+//       Mean of one channel over the range (%.9g), and its spread
+//       (max - min): "mean M spread S".
 //   osc_probe step REC.wav THRESHOLD
 //       First frame where |channel 0| exceeds THRESHOLD.
 //   osc_probe at PORT SECONDS PATH [s:TEXT|f:FLOAT|i:INT]...
-//       A JACK client: the frame F that is SECONDS from now, sent as a
-//       bundle stamped with F's time to 127.0.0.1:PORT; prints "frame F"
-//       and the reply.
+//       A JACK client: the frame F that is SECONDS from the current cycle's
+//       start (negative: in the past), sent as a bundle stamped with F's
+//       time to 127.0.0.1:PORT; prints "frame F" and the reply.
 //   osc_probe flood PORT RATE SECONDS NODE...
 //       Sends /set NODE gain V at RATE messages per second for SECONDS,
 //       round-robin over the nodes, values pseudo-random in [-40, 0], each
@@ -119,15 +123,16 @@ cmd_sine(char** const argv, const int argc)
 }
 
 static int
-cmd_dc(char** const argv)
+cmd_dc(char** const argv, const int argc)
 {
   const sf_count_t n     = (sf_count_t)(atof(argv[1]) * 48000.0);
   const float      level = (float)atof(argv[2]);
-  float* const     data  = (float*)calloc((size_t)n * 2U, 4U);
-  for (sf_count_t i = 0; i < n * 2; ++i) {
+  const int        ch    = argc > 3 ? atoi(argv[3]) : 2;
+  float* const     data  = (float*)calloc((size_t)(n * ch), 4U);
+  for (sf_count_t i = 0; i < n * ch; ++i) {
     data[i] = level;
   }
-  const int r = write_wav(argv[0], data, n, 2);
+  const int r = write_wav(argv[0], data, n, ch);
   free(data);
   return r;
 }
@@ -142,25 +147,32 @@ cmd_clicks(char** const argv, const int argc)
     return 1;
   }
   const double     freq = atof(argv[1]);
+  const double     w    = 2.0 * M_PI * freq / 48000.0;
   const sf_count_t from = argc > 3 ? (sf_count_t)(atof(argv[2]) * 48000.0) : 1;
   const sf_count_t to   = argc > 3 ? (sf_count_t)(atof(argv[3]) * 48000.0) : n;
-  double           peak = 0.0;
-  for (sf_count_t i = from; i < to && i < n; ++i) {
-    for (int c = 0; c < ch; ++c) {
-      peak = fmax(peak, fabs(d[i * ch + c]));
-    }
-  }
-  const double slope  = 2.0 * M_PI * freq / 48000.0 * peak;
-  double       excess = 0.0;
-  sf_count_t   at     = 0;
-  long         zeros  = 0;
-  long         run    = 0;
+  // The signal's own slope at frame i: w times its peak within one period
+  // either side (a crossfade or a reverb changes the level only slowly)
+  const sf_count_t period = (sf_count_t)(48000.0 / freq) + 1;
+  double           peak   = 0.0;
+  double           excess = 0.0;
+  double           slope  = 0.0;
+  sf_count_t       at     = 0;
+  long             zeros  = 0;
+  long             run    = 0;
   for (sf_count_t i = from > 1 ? from : 1; i < to && i < n; ++i) {
     for (int c = 0; c < ch; ++c) {
-      const double step = fabs(d[i * ch + c] - d[(i - 1) * ch + c]) - slope;
+      double local = 0.0;
+      for (sf_count_t k = i - period; k <= i + period; ++k) {
+        if (k >= 0 && k < n) {
+          local = fmax(local, fabs(d[k * ch + c]));
+        }
+      }
+      peak              = fmax(peak, local);
+      const double step = fabs(d[i * ch + c] - d[(i - 1) * ch + c]) - w * local;
       if (step > excess) {
         excess = step;
         at     = i;
+        slope  = w * local;
       }
     }
     run   = d[i * ch] == 0.0f ? run + 1 : 0;
@@ -197,6 +209,38 @@ cmd_rms(char** const argv)
   const double rms = k ? sqrt(sum / (double)k) : 0.0;
   printf("%.1f\n", rms > 0.0 ? 20.0 * log10(rms) : -999.0);
   free(d);
+  return 0;
+}
+
+static int
+cmd_mean(char** const argv)
+{
+  sf_count_t   n  = 0;
+  int          ch = 0;
+  float* const d  = read_wav(argv[0], &n, &ch);
+  if (!d) {
+    return 1;
+  }
+  const sf_count_t from = atoll(argv[1]);
+  const sf_count_t to   = atoll(argv[2]);
+  const int        c    = atoi(argv[3]);
+  double           sum  = 0.0;
+  double           lo   = INFINITY;
+  double           hi   = -INFINITY;
+  sf_count_t       k    = 0;
+  for (sf_count_t i = from < 0 ? 0 : from; c < ch && i < to && i < n; ++i) {
+    const double v = d[i * ch + c];
+    sum += v;
+    lo = fmin(lo, v);
+    hi = fmax(hi, v);
+    ++k;
+  }
+  free(d);
+  if (!k) {
+    fprintf(stderr, "osc_probe: no frames of channel %d in range\n", c);
+    return 1;
+  }
+  printf("mean %.9g spread %.3g\n", sum / (double)k, hi - lo);
   return 0;
 }
 
@@ -278,16 +322,24 @@ cmd_at(char** const argv, const int argc)
   jack_activate(client);
   usleep(50000);
 
-  // The frame SECONDS from now and the wall-clock time it falls at
-  const double         rate = jack_get_sample_rate(client);
+  // The frame SECONDS from now (negative: in the past) and the wall-clock
+  // time it falls at: this cycle's start plus the frames at the nominal
+  // rate, as docs/osc.md tells clients (jack_frames_to_time() extrapolates
+  // with the cycle's own jittery period and can be frames off)
+  const double   rate   = jack_get_sample_rate(client);
+  jack_nframes_t frames = 0U;
+  jack_time_t    cur    = 0U;
+  jack_time_t    next   = 0U;
+  float          period = 0.0f;
+  jack_get_cycle_times(client, &frames, &cur, &next, &period);
   const jack_nframes_t frame =
-    jack_frame_time(client) + (jack_nframes_t)(ahead * rate);
+    frames + (jack_nframes_t)(int32_t)lround(ahead * rate);
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   const jack_time_t jnow = jack_get_time();
-  const jack_time_t when = jack_frames_to_time(client, frame);
   const double      wall = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 +
-                      ((double)when - (double)jnow) * 1e-6;
+                      ((double)cur - (double)jnow) * 1e-6 +
+                      (double)(int32_t)(frame - frames) / rate;
   lo_timetag tt;
   tt.sec  = (uint32_t)((uint64_t)floor(wall) + 2208988800ULL);
   tt.frac = (uint32_t)((wall - floor(wall)) * 4294967296.0);
@@ -472,7 +524,9 @@ main(int argc, char** argv)
   if (!strcmp(cmd, "sine") && n >= 4) {
     return cmd_sine(a, n);
   } else if (!strcmp(cmd, "dc") && n >= 3) {
-    return cmd_dc(a);
+    return cmd_dc(a, n);
+  } else if (!strcmp(cmd, "mean") && n >= 4) {
+    return cmd_mean(a);
   } else if (!strcmp(cmd, "clicks") && n >= 2) {
     return cmd_clicks(a, n);
   } else if (!strcmp(cmd, "rms") && n >= 3) {

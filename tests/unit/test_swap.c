@@ -4,8 +4,9 @@
 // Hot-swap on the runtime, offline and deterministic: a sine runs through
 // plans that are swapped (plain, during a swap, many in a row), bypassed
 // and swapped at a timed frame; the output never steps by more than the
-// sine's own slope plus 1e-3 (-60 dBFS), and a reverb's tail outlives the
-// swap away from it.
+// sine's own slope plus 1e-3 (-60 dBFS), also when a fresh reverb starts
+// at any phase of the sine, and a reverb's tail outlives the swap away
+// from it.
 
 #include "compile/compile.h"
 #include "nodes/setup.h"
@@ -106,7 +107,7 @@ test_swaps(void** state)
   struct {
     const char* what;
     double      excess;
-  } steps[16];
+  } steps[24];
   uint32_t n = 0U;
 #define MARK(w)                              \
   do {                                       \
@@ -120,11 +121,23 @@ test_swaps(void** state)
     r.excess = 0.0;                          \
   } while (0)
 
-  // Plain swap to a reverb
+  // A fresh reverb starts on the sine mid-waveform: at any phase, its
+  // delay lines must not replay a step (its input fades in)
+  for (uint32_t k = 0U; k < 6U; ++k) {
+    assert_int_equal(dsp_runtime_send_swap(r.rt, plan_of(trim), 50.0, 0.1, -1),
+                     0);
+    run(&r, 20U + k, NULL);
+    assert_int_equal(dsp_runtime_send_swap(r.rt, plan_of(verb), 50.0, 10.0, -1),
+                     0);
+    run(&r, 24U, NULL); // Past the reverb's 60 ms pre-delay
+  }
+  MARK("trim -> fresh verb at 6 phases");
+
+  // Plain swap to another reverb
   plan = plan_of(verb);
   assert_int_equal(dsp_runtime_send_swap(r.rt, plan, 50.0, 10.0, -1), 0);
   run(&r, 40U, NULL);
-  MARK("swap trim -> verb");
+  MARK("swap verb -> verb");
 
   // Bypass on and off
   assert_int_equal(dsp_runtime_send_bypass(r.rt, plan, 0U, true, 30.0, -1), 0);
