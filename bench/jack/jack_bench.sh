@@ -327,7 +327,7 @@ thread_ns() {
   done
 }
 
-xrun_timer() { grep -c 'XRun' "$1" 2>/dev/null || true; }
+xrun_timer() { grep -c 'Process XRun' "$1" 2>/dev/null || true; }
 xrun_late() { grep -c 'was not finished' "$1" 2>/dev/null || true; }
 
 # Columns of the TSV (one line per measurement window)
