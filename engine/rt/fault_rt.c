@@ -35,35 +35,6 @@ dsp_fault_init(DspFault* const f)
   f->bypass  = bypass;
 }
 
-/// [RT] Sum of `n` samples: not finite if any is NaN or ±Inf.
-static float
-sum_of(const float* const buf, const uint32_t n)
-{
-  uint32_t i   = 0U;
-  float    sum = 0.0f;
-#if defined(__SSE2__)
-  // Four lanes, 16 samples per turn, two accumulators
-  __m128 s0 = _mm_setzero_ps();
-  __m128 s1 = _mm_setzero_ps();
-  for (; i + 16U <= n; i += 16U) {
-    s0 = _mm_add_ps(
-      s0, _mm_add_ps(_mm_loadu_ps(buf + i), _mm_loadu_ps(buf + i + 4U)));
-    s1 = _mm_add_ps(
-      s1, _mm_add_ps(_mm_loadu_ps(buf + i + 8U), _mm_loadu_ps(buf + i + 12U)));
-  }
-  for (; i + 4U <= n; i += 4U) {
-    s0 = _mm_add_ps(s0, _mm_loadu_ps(buf + i));
-  }
-  float s[4];
-  _mm_storeu_ps(s, _mm_add_ps(s0, s1));
-  sum = (s[0] + s[1]) + (s[2] + s[3]);
-#endif
-  for (; i < n; ++i) {
-    sum += buf[i];
-  }
-  return sum;
-}
-
 /// [RT] Sum, min and max of `n` samples.
 static void
 reduce(const float* const buf, const uint32_t n, DspFaultScan* const scan)
@@ -164,7 +135,7 @@ dsp_fault_scan(const float* const  buf,
   }
 
   // A block that starts below full scale cannot be stuck: min/max stay 0
-  scan->sum  = sum_of(buf, n);
+  scan->sum  = dsp_fault_sum(buf, n);
   scan->bits = NORMAL_BITS;
 }
 
