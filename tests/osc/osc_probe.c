@@ -426,9 +426,8 @@ cmd_flood(char** const argv, const int argc)
       lo_arg** const    a     = lo_message_get_argv(r);
       const char* const types = lo_message_get_types(r);
       if (!strcmp(path, "/pong")) {
-        const int k = lo_message_get_argc(r) >= 1 && types[0] == 'i'
-                        ? -1000 - a[0]->i
-                        : -1;
+        const int k =
+          lo_message_get_argc(r) >= 1 && types[0] == 'i' ? -1000 - a[0]->i : -1;
         if (k >= 0 && k < pings) {
           max_ping = fmax(max_ping, now_s() - ping_sent[k]);
           ++pongs;
