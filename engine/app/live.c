@@ -231,11 +231,21 @@ read_commands(Live* const live)
 }
 
 /// Write the checkpoint for an OSC pass before its replies are sent.
-static void
-flush_checkpoint(void* const data)
+static DspStatus
+flush_checkpoint(void* const data, DspError* const err)
 {
   const Live* const live = (const Live*)data;
-  dsp_persist_flush(live->persist, live->engine);
+  const DspStatus   st   = dsp_persist_flush(live->persist, live->engine, err);
+  if (st) {
+    char cause[sizeof(err->message)];
+    snprintf(cause, sizeof(cause), "%s", err->message);
+    dsp_error_set(err,
+                  st,
+                  NULL,
+                  "applied but not checkpointed, so not acknowledged: %s",
+                  cause);
+  }
+  return st;
 }
 
 /// Print when the audio thread has processed its first block of the
@@ -387,6 +397,9 @@ service(Live* const live)
                                        : "");
     }
     live->period = period ? period : live->period;
+    if (period) {
+      dsp_persist_set_period(live->persist, live->engine, period);
+    }
   }
 
   dsp_persist_tick(live->persist, live->engine);
