@@ -11,6 +11,7 @@
 #include "live.h"
 
 #include "backends/jack.h"
+#include "common/timing.h"
 #include "control/engine.h"
 #include "graph/graph.h"
 #include "nodes/lv2/lv2.h"
@@ -18,6 +19,7 @@
 #include "persist.h"
 #include "rt/runtime.h"
 #include "rt/stats.h"
+#include "supervise.h"
 
 #include <errno.h>
 #include <math.h>
@@ -259,6 +261,7 @@ report_first_block(Live* const live, const uint64_t cycles)
     if (s.cycles > cycles) {
       struct timespec ts;
       clock_gettime(CLOCK_REALTIME, &ts);
+      dsp_timing_mark("first-block");
       fprintf(stderr,
               "dspengine: first block of resumed graph at %lld.%09ld\n",
               (long long)ts.tv_sec,
@@ -275,11 +278,13 @@ join(Live* const live, DspError* const err)
 {
   const DspOptions* const opts  = live->opts;
   const DspJackOptions    jopts = { opts->name, opts->server };
-  DspStatus               st    = dsp_jack_open(
+  dsp_timing_mark("jack-open");
+  DspStatus st = dsp_jack_open(
     &jopts, dsp_engine_layout(live->engine), live->rt, &live->jack, err);
   if (st) {
     return st;
   }
+  dsp_timing_mark("jack-opened");
 
   // Compile at the server's rate (again only if the rate changed)
   const double   rate   = dsp_jack_sample_rate(live->jack);
@@ -293,6 +298,7 @@ join(Live* const live, DspError* const err)
     return st;
   }
   live->started = true;
+  dsp_timing_mark("engine-started");
 
   if (first) {
     if (live->resumed) {
@@ -313,17 +319,25 @@ join(Live* const live, DspError* const err)
     if (st) {
       return st;
     }
+    dsp_timing_mark("checkpoint-written");
   }
 
   DspRuntimeStats before;
   dsp_runtime_stats(live->rt, &before);
-  if ((st = dsp_jack_activate(live->jack, err)) ||
-      (st = dsp_jack_connect(
+  if ((st = dsp_jack_activate(live->jack, err))) {
+    return st;
+  }
+  dsp_timing_mark("activated");
+  if ((st = dsp_jack_connect(
          live->jack, opts->connect_in, opts->connect_out, err))) {
     return st;
   }
+  dsp_timing_mark("connected");
   if (first && live->resumed) {
     report_first_block(live, before.cycles);
+  }
+  if (first) {
+    dsp_supervise_notify_ready(); // The supervisor watches for a stall
   }
 
   char       sched[96];
@@ -493,11 +507,13 @@ dsp_live_run(const DspOptions* const opts)
   live.rt = dsp_engine_runtime(live.engine);
   dsp_engine_set_swap_defaults(live.engine, opts->xfade_ms, opts->swap_tail);
 
+  dsp_timing_mark("live");
   if (opts->state &&
       (st = dsp_persist_open(opts->state, &live.persist, &err))) {
     dsp_engine_free(live.engine);
     return report_error(&err);
   }
+  dsp_timing_mark("region-read");
   if (live.persist &&
       dsp_persist_should_resume(
         live.persist, (DspResumeMode)opts->resume, opts->graph, opts->quiet)) {
@@ -528,6 +544,7 @@ dsp_live_run(const DspOptions* const opts)
     dsp_engine_free(live.engine);
     return report_error(&err);
   }
+  dsp_timing_mark("graph-opened");
 
   if (opts->osc) {
     const DspOscOptions oo = { opts->osc_bind,

@@ -4,6 +4,7 @@
 // dspengine: load an effect graph and render it, check it, or list plugins.
 
 #include "backends/offline.h"
+#include "common/timing.h"
 #include "compile/compile.h"
 #include "describe.h"
 #include "graph/graph.h"
@@ -261,13 +262,14 @@ run_list(void)
 int
 main(int argc, char** argv)
 {
+  dsp_timing_mark("main");
   DspOptions opts;
   if (dsp_options_parse(&opts, argc, argv)) {
     return 2;
   }
 
   if (opts.supervise && opts.command == DSP_COMMAND_LIVE) {
-    return dsp_supervise(argc, argv);
+    return dsp_supervise(argc, argv, opts.server);
   }
 
   switch (opts.command) {

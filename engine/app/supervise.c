@@ -1,10 +1,19 @@
 // Copyright 2026 The dspengine authors
 // SPDX-License-Identifier: ISC
 
+#define _GNU_SOURCE // pipe2
+
 #include "supervise.h"
 
+#include "jack_probe.h"
+
+#include "common/timing.h"
+
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +45,125 @@ real_time(char* const buf, const size_t size)
   snprintf(buf, size, "%lld.%09ld", (long long)ts.tv_sec, ts.tv_nsec);
 }
 
+void
+dsp_supervise_notify_ready(void)
+{
+  const char* const env = getenv(DSP_SUPERVISE_READY_ENV);
+  const int         fd  = env ? atoi(env) : -1;
+  if (fd > 2) {
+    unsetenv(DSP_SUPERVISE_READY_ENV); // Once per run
+    // Kept open: the supervisor sees it close when this process dies
+    (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+    const char byte = 1;
+    (void)!write(fd, &byte, 1U);
+  }
+}
+
+/// Say in one line why a restarted engine cannot run, if the server is
+/// the cause.  @return true if something was reported.
+static bool
+check_server(const char* const server, const double bound_s)
+{
+  const DspProbeResult r    = dsp_jack_probe(server, bound_s);
+  const char* const    name = dsp_jack_probe_name(server);
+  switch (r) {
+  case DSP_PROBE_RUNNING:
+    return false;
+  case DSP_PROBE_STALLED:
+    fprintf(stderr,
+            "dspengine: supervise: JACK server \"%s\" is stalled: no process "
+            "cycle in %.1f s after the engine died, so it cannot resume "
+            "(is jackd stopped or hung? `kill -CONT` a stopped jackd, or "
+            "restart the server); still waiting for it\n",
+            name,
+            bound_s);
+    return true;
+  case DSP_PROBE_NO_ANSWER:
+    fprintf(stderr,
+            "dspengine: supervise: JACK server \"%s\" is stalled: it does not "
+            "answer a new client within %.1f s after the engine died, so it "
+            "cannot resume (is jackd stopped or hung? `kill -CONT` a stopped "
+            "jackd, or restart the server); still waiting for it\n",
+            name,
+            bound_s + 2.5);
+    return true;
+  case DSP_PROBE_NO_SERVER:
+    fprintf(stderr,
+            "dspengine: supervise: no JACK server \"%s\" is running: the "
+            "engine cannot resume until one is started\n",
+            name);
+    return true;
+  }
+  return false;
+}
+
+/**
+   Wait for child `pid`, whose readiness pipe is `ready_fd`, to die;
+   forward SIGINT/SIGTERM to it.  After a crash (`check`), if it is not
+   ready within `bound_s`, check the JACK server (once until a child is
+   ready again: `*reported`).  `*ready` says whether it became ready.
+*/
+static pid_t
+wait_child(const pid_t       pid,
+           const int         ready_fd,
+           const bool        check,
+           const char* const server,
+           const double      bound_s,
+           bool* const       reported,
+           bool* const       ready_out,
+           int* const        ws)
+{
+  bool         ready    = false;
+  const double deadline = mono_s() + bound_s;
+  for (;;) {
+    int timeout = -1;
+    if (check && !ready && !*reported) {
+      const double left = deadline - mono_s();
+      timeout           = left > 0.0 ? (int)(left * 1000.0) + 1 : 0;
+    }
+    struct pollfd pfd = { ready_fd, POLLIN, 0 };
+    const int     n   = poll(&pfd, 1U, timeout);
+    if (n < 0) {
+      if (errno != EINTR) {
+        break;
+      }
+      if (stop_signal) {
+        kill(pid, (int)stop_signal); // Forward, then wait for it
+      }
+      continue;
+    }
+    if (n == 0) {
+      *reported = check_server(server, bound_s); // Not ready in time
+      if (!*reported) {
+        break; // The server runs: nothing more to watch for
+      }
+      continue;
+    }
+    char          byte = 0;
+    const ssize_t r    = read(ready_fd, &byte, 1U);
+    if (r > 0) {
+      if (*reported) {
+        fprintf(stderr, "dspengine: supervise: the engine runs again\n");
+      }
+      ready     = true;
+      *reported = false;
+    } else if (r == 0 || errno != EINTR) {
+      break; // Closed: the child is gone
+    }
+  }
+  *ready_out = ready;
+
+  pid_t r = -1;
+  while ((r = waitpid(pid, ws, 0)) < 0 && errno == EINTR) {
+    if (stop_signal) {
+      kill(pid, (int)stop_signal);
+    }
+  }
+  return r;
+}
+
 int
-dsp_supervise(const int argc, char** const argv)
+dsp_supervise(const int argc, char** const argv, const char* const server)
 {
   // The child's command line: ours without --supervise, resuming always
   char** const child_argv = (char**)calloc((size_t)argc + 3U, sizeof(char*));
@@ -66,27 +192,47 @@ dsp_supervise(const int argc, char** const argv)
   const int         max_fails = env ? atoi(env) : DSP_SUPERVISE_MAX_FAILS;
   int               fails     = 0;
   int               status    = 0;
+  // DSP_SUPERVISE_STALL_S: how long a restart may take before the JACK
+  // server is checked
+  const char* const stall_env = getenv("DSP_SUPERVISE_STALL_S");
+  const double      stall_s =
+    stall_env && atof(stall_env) > 0.0 ? atof(stall_env) : DSP_SUPERVISE_STALL;
+  bool stall_reported = false;
   for (unsigned run = 1U; !stop_signal; ++run) {
     const double started = mono_s();
-    const pid_t  pid     = fork();
+    int          pfd[2]  = { -1, -1 };
+    if (pipe2(pfd, O_CLOEXEC)) {
+      fprintf(stderr, "dspengine: supervise: pipe: %s\n", strerror(errno));
+      status = 1;
+      break;
+    }
+    dsp_timing_mark("fork");
+    const pid_t pid = fork();
     if (pid < 0) {
       fprintf(stderr, "dspengine: supervise: fork: %s\n", strerror(errno));
+      close(pfd[0]);
+      close(pfd[1]);
       status = 1;
       break;
     }
     if (pid == 0) {
+      // The write end goes to the engine, which reports its first block
+      char      fd[16];
+      const int w = dup(pfd[1]); // Without FD_CLOEXEC
+      snprintf(fd, sizeof(fd), "%d", w);
+      setenv(DSP_SUPERVISE_READY_ENV, fd, 1);
       execv("/proc/self/exe", child_argv);
       fprintf(stderr, "dspengine: supervise: exec: %s\n", strerror(errno));
       _exit(127);
     }
+    close(pfd[1]);
 
-    int   ws = 0;
-    pid_t r  = -1;
-    while ((r = waitpid(pid, &ws, 0)) < 0 && errno == EINTR) {
-      if (stop_signal) {
-        kill(pid, (int)stop_signal); // Forward, then wait for it
-      }
-    }
+    int         ws    = 0;
+    bool        ready = false;
+    const pid_t r     = wait_child(
+      pid, pfd[0], run > 1U, server, stall_s, &stall_reported, &ready, &ws);
+    close(pfd[0]);
+    dsp_timing_mark("death-noticed");
     char when[40];
     real_time(when, sizeof(when));
     if (stop_signal) {
@@ -111,6 +257,11 @@ dsp_supervise(const int argc, char** const argv)
               WTERMSIG(ws),
               strsignal(WTERMSIG(ws)),
               when);
+    }
+
+    if (run > 1U && !ready && !stall_reported) {
+      // A restarted engine died before its first block: is it the server?
+      stall_reported = check_server(server, stall_s);
     }
 
     // A death within DSP_SUPERVISE_WINDOW of the start is a rapid failure

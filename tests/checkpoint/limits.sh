@@ -88,4 +88,54 @@ for p in 512 128; do
 done
 crash
 jack_bufsize 256 >/dev/null 2>&1 || fail "jack_bufsize 256"
+rm -f "$region"
+
+# --- --supervise and a stalled server
+# readies: how many engines the supervisor started became ready
+readies() { grep -c "dspengine: ready" "$work/sup.err"; }
+wait_readies() {
+	i=0
+	while [ "$(readies)" -lt "$1" ]; do
+		i=$((i + 1))
+		[ $i -lt 1000 ] || fail "$2: $(cat "$work/sup.err")"
+		sleep 0.02
+	done
+}
+: >"$work/sup.err"
+DSP_SUPERVISE_STALL_S=1 "$engine" --supervise --state "$region" \
+	--graph "$data/chain4.json" --name eng --no-mlock --osc-port "$osc_port" \
+	>"$work/sup.out" 2>"$work/sup.err" &
+sup_pid=$!
+wait_readies 1 "supervised engine not ready"
+expect_done set g3 gain -8
+# A kill with the server running: restarted, nothing said about the server
+kill -KILL "$(pgrep -P $sup_pid)"
+wait_readies 2 "restarted engine not ready"
+sleep 1.5 # Past the stall bound
+grep -q "JACK server" "$work/sup.err" &&
+	fail "a running server was reported: $(cat "$work/sup.err")"
+pass "a SIGKILL with the server running: restarted, the server not reported"
+# Stall the server, then kill the engine
+kill -STOP "$jackd_pid"
+kill -KILL "$(pgrep -P $sup_pid)"
+wait_for "$work/sup.err" "is stalled" 15 ||
+	{ kill -CONT "$jackd_pid"; fail "stall not reported: $(cat "$work/sup.err")"; }
+line=$(grep "is stalled" "$work/sup.err")
+echo "$line" | grep -q "JACK server \"$JACK_DEFAULT_SERVER\"" ||
+	{ kill -CONT "$jackd_pid"; fail "the stall line does not name the server: $line"; }
+[ "$(grep -c "is stalled" "$work/sup.err")" -eq 1 ] ||
+	{ kill -CONT "$jackd_pid"; fail "reported more than once: $(cat "$work/sup.err")"; }
+pass "stalled server reported in one line: $line"
+kill -CONT "$jackd_pid"
+wait_readies 3 "engine not ready after SIGCONT"
+wait_for "$work/sup.err" "the engine runs again" 10 || fail "no recovery line: $(cat "$work/sup.err")"
+expect_get() {
+	got=$(ctl get "$1" "$2" | awk '{ print $4 }')
+	[ "$got" = "$3" ] || fail "$1.$2 = $got, expected $3: $(cat "$work/sup.err")"
+}
+expect_get g3 gain -8
+pass "after SIGCONT the supervised engine resumed (g3.gain -8)"
+kill -TERM $sup_pid
+wait $sup_pid || fail "supervisor exit status: $(cat "$work/sup.err")"
+sup_pid=""
 echo "checkpoint limits: $checks checks passed"
