@@ -19,6 +19,7 @@ work=$(mktemp -d)
 export JACK_DEFAULT_SERVER=dspbench-resume JACK_NO_AUDIO_RESERVATION=1
 export LV2_PATH=${LV2_PATH:-/usr/lib/lv2}
 export DSP_SUPERVISE_FAILS=0 # Restart at once, however often
+export DSP_TIMING=1          # Phase marks (engine/common/timing.h)
 region=/dev/shm/dspbench-resume-$$
 jackd_pid=""
 sup_pid=""
@@ -75,6 +76,20 @@ for graph in "$@"; do
 	echo "$(basename "$graph"): $n kills, crash -> first resumed block: median $med ms, min $min ms, max $max ms"
 	corrupt=$(count "no valid checkpoint\|payload CRC\|cannot resume" "$work/sup.err")
 	echo "  resumes that found no valid checkpoint: $corrupt"
+	# Where the time goes: each phase mark of a restart, from the moment
+	# the supervisor noticed the death (CLOCK_MONOTONIC), median over kills
+	awk '$2 == "timing:" { if ($3 == "death-noticed") t0 = $4
+	                       else if (t0) printf "%s %.3f\n", $3, ($4 - t0) * 1000 }' \
+		"$work/sup.err" >"$work/phases"
+	printf "  phases after the death is noticed (median ms):"
+	for ph in fork main live region-read graph-opened jack-open jack-opened \
+		engine-started checkpoint-written activated connected first-block; do
+		awk -v p=$ph '$1 == p { print $2 }' "$work/phases" | sort -n >"$work/ph"
+		n=$(wc -l <"$work/ph")
+		[ "$n" -gt 0 ] || continue
+		printf " %s %s" $ph "$(awk -v n="$n" 'NR == int((n + 1) / 2)' "$work/ph")"
+	done
+	echo
 done
 
 if [ "${JALV:-0}" = 1 ] && command -v jalv >/dev/null; then
