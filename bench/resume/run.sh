@@ -52,7 +52,15 @@ for graph in "$@"; do
 	k=0
 	while [ $k -lt "$kills" ]; do
 		k=$((k + 1))
-		child=$(pgrep -P $sup_pid)
+		# The running engine (not the standby): the supervisor's last word
+		i=0
+		while [ "$(count "supervise: engine (pid [0-9]*) runs" "$work/sup.err")" -lt $k ]; do
+			i=$((i + 1))
+			[ $i -lt 2000 ] || { echo "engine does not run: $(tail -5 "$work/sup.err")" >&2; exit 1; }
+			sleep 0.005
+		done
+		sleep "${SETTLE:-0.3}" # Running a while (the standby is ready)
+		child=$(grep -o "supervise: engine (pid [0-9]*) runs" "$work/sup.err" | tail -1 | tr -cd '0-9')
 		kill -KILL "$child"
 		i=0
 		while [ "$(count "first block of resumed graph" "$work/sup.err")" -lt $k ]; do
@@ -60,7 +68,6 @@ for graph in "$@"; do
 			[ $i -lt 2000 ] || { echo "not resumed: $(tail -5 "$work/sup.err")" >&2; exit 1; }
 			sleep 0.005
 		done
-		sleep 0.05 # Let it settle (ports connected, "ready")
 	done
 	kill -TERM $sup_pid
 	wait $sup_pid

@@ -19,6 +19,7 @@
 #include "persist.h"
 #include "rt/runtime.h"
 #include "rt/stats.h"
+#include "standby.h"
 #include "supervise.h"
 
 #include <errno.h>
@@ -63,6 +64,7 @@ typedef struct {
   uint32_t          period;     ///< Server's period as last known
   DspPersist*       persist;    ///< Checkpoint writer, or NULL (--no-state)
   bool              resumed;    ///< Started from a checkpoint
+  DspStandby*       standby;    ///< Standby preparations, until joined
 } Live;
 
 static double
@@ -285,6 +287,8 @@ join(Live* const live, DspError* const err)
     return st;
   }
   dsp_timing_mark("jack-opened");
+  dsp_standby_free(live->standby); // Its JACK client did its job
+  live->standby = NULL;
 
   // Compile at the server's rate (again only if the rate changed)
   const double   rate   = dsp_jack_sample_rate(live->jack);
@@ -310,16 +314,9 @@ join(Live* const live, DspError* const err)
       st                         = dsp_engine_set_param(
         live->engine, s->node, s->param, s->value, 0.0, DSP_RUNTIME_NOW, err);
     }
-    if (!st && live->persist) {
-      // One checkpoint of the start-up state, then one per change
-      st = dsp_persist_begin(
-        live->persist, live->engine, live->resumed, rate, period, "jack", err);
-      dsp_engine_set_commit_hook(live->engine, dsp_persist_hook, live->persist);
-    }
     if (st) {
       return st;
     }
-    dsp_timing_mark("checkpoint-written");
   }
 
   DspRuntimeStats before;
@@ -335,6 +332,22 @@ join(Live* const live, DspError* const err)
   dsp_timing_mark("connected");
   if (first && live->resumed) {
     report_first_block(live, before.cycles);
+  }
+  if (first && live->persist) {
+    // One checkpoint of the start-up state (after the first block: nothing
+    // is acknowledged before it, and a resume need not wait), then one per
+    // change
+    if ((st = dsp_persist_begin(live->persist,
+                                live->engine,
+                                live->resumed,
+                                rate,
+                                period,
+                                "jack",
+                                err))) {
+      return st;
+    }
+    dsp_engine_set_commit_hook(live->engine, dsp_persist_hook, live->persist);
+    dsp_timing_mark("checkpoint-written");
   }
   if (first) {
     dsp_supervise_notify_ready(); // The supervisor watches for a stall
@@ -508,12 +521,29 @@ dsp_live_run(const DspOptions* const opts)
   dsp_engine_set_swap_defaults(live.engine, opts->xfade_ms, opts->swap_tail);
 
   dsp_timing_mark("live");
+  const bool standby = opts->standby && opts->state;
+  bool       locked  = false;
+  if (standby) {
+    // Lock memory now, not on takeover; then prepare and wait (standby.h)
+    locked = !opts->no_mlock && !mlockall(MCL_CURRENT | MCL_FUTURE);
+    (void)dsp_standby_prepare(opts, live.engine, &live.standby, &err);
+  }
   if (opts->state &&
-      (st = dsp_persist_open(opts->state, &live.persist, &err))) {
+      (st = dsp_persist_open(opts->state, standby, &live.persist, &err))) {
+    dsp_standby_free(live.standby);
     dsp_engine_free(live.engine);
     return report_error(&err);
   }
   dsp_timing_mark("region-read");
+  const DspCheckpoint* const prev =
+    live.persist ? dsp_persist_previous(live.persist) : NULL;
+  if (standby && prev && prev->clean) {
+    // The engine we stood by for stopped in order: nothing to take over
+    dsp_standby_free(live.standby);
+    dsp_persist_free(live.persist);
+    dsp_engine_free(live.engine);
+    return 0;
+  }
   if (live.persist &&
       dsp_persist_should_resume(
         live.persist, (DspResumeMode)opts->resume, opts->graph, opts->quiet)) {
@@ -540,6 +570,7 @@ dsp_live_run(const DspOptions* const opts)
                            opts->state);
   }
   if (st) {
+    dsp_standby_free(live.standby);
     dsp_persist_free(live.persist);
     dsp_engine_free(live.engine);
     return report_error(&err);
@@ -553,6 +584,7 @@ dsp_live_run(const DspOptions* const opts)
                                opts->osc_allow_quit,
                                opts->node_times };
     if ((st = dsp_osc_new(&oo, live.engine, &live.osc, &err))) {
+      dsp_standby_free(live.standby);
       dsp_engine_free(live.engine);
       dsp_persist_free(live.persist);
       report_error(&err);
@@ -578,7 +610,7 @@ dsp_live_run(const DspOptions* const opts)
   int status = 0;
   dsp_runtime_set_node_timing(live.rt, opts->node_times);
 
-  if (!opts->no_mlock) {
+  if (!opts->no_mlock && !locked) {
     if (mlockall(MCL_CURRENT | MCL_FUTURE)) {
       fprintf(stderr,
               "dspengine: warning: memory not locked (mlockall: %s; "
@@ -613,6 +645,7 @@ dsp_live_run(const DspOptions* const opts)
     }
   }
   dsp_engine_set_commit_hook(live.engine, NULL, NULL);
+  dsp_standby_free(live.standby);
   dsp_jack_close(live.jack); // Stops the audio thread
   dsp_osc_free(live.osc);
   dsp_engine_free(live.engine);

@@ -269,7 +269,11 @@ main(int argc, char** argv)
   }
 
   if (opts.supervise && opts.command == DSP_COMMAND_LIVE) {
-    return dsp_supervise(argc, argv, opts.server);
+    // A standby engine needs the region's lock to wait on
+    // (DSP_SUPERVISE_STANDBY=0: restart only)
+    const char* const sb = getenv("DSP_SUPERVISE_STANDBY");
+    return dsp_supervise(
+      argc, argv, opts.server, opts.state && !(sb && !strcmp(sb, "0")));
   }
 
   switch (opts.command) {

@@ -48,6 +48,7 @@ real_ns(void)
 
 DspStatus
 dsp_persist_open(const char* const  path,
+                 const bool         wait,
                  DspPersist** const out,
                  DspError* const    err)
 {
@@ -58,8 +59,12 @@ dsp_persist_open(const char* const  path,
     return dsp_error_set(err, DSP_ERR_NO_MEM, NULL, "out of memory");
   }
 
-  DspStatus st = dsp_region_open(
-    path, DSP_REGION_CREATE, DSP_STATE_DEFAULT_SIZE, &p->region, err);
+  DspStatus st = dsp_region_open(path,
+                                 DSP_REGION_CREATE |
+                                   (wait ? DSP_REGION_WAIT : DSP_REGION_READ),
+                                 DSP_STATE_DEFAULT_SIZE,
+                                 &p->region,
+                                 err);
   if (st) {
     dsp_persist_free(p);
     return st;

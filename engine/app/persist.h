@@ -41,9 +41,14 @@ typedef enum {
    newest checkpoint.  A region without a valid checkpoint is reported in
    one line on stderr; if it is foreign, checkpoints are off.
 
+   @param wait If another process writes the region, wait until it is gone
+   (a standby engine, standby.h) rather than fail.
    @param[out] out New writer to free with dsp_persist_free().
 */
-DspStatus dsp_persist_open(const char* path, DspPersist** out, DspError* err);
+DspStatus dsp_persist_open(const char*  path,
+                           bool         wait,
+                           DspPersist** out,
+                           DspError*    err);
 
 /// The checkpoint read from the region, or NULL (owned by `p`).
 const DspCheckpoint* dsp_persist_previous(const DspPersist* p);

@@ -23,6 +23,10 @@
 
 static volatile sig_atomic_t stop_signal = 0;
 
+/// The signal mask to restore in children (SIGINT/SIGTERM are blocked in
+/// the supervisor except while it waits in ppoll()).
+static sigset_t child_mask;
+
 static void
 on_signal(const int sig)
 {
@@ -97,76 +101,109 @@ check_server(const char* const server, const double bound_s)
   return false;
 }
 
-/**
-   Wait for child `pid`, whose readiness pipe is `ready_fd`, to die;
-   forward SIGINT/SIGTERM to it.  After a crash (`check`), if it is not
-   ready within `bound_s`, check the JACK server (once until a child is
-   ready again: `*reported`).  `*ready` says whether it became ready.
-*/
-static pid_t
-wait_child(const pid_t       pid,
-           const int         ready_fd,
-           const bool        check,
-           const char* const server,
-           const double      bound_s,
-           bool* const       reported,
-           bool* const       ready_out,
-           int* const        ws)
-{
-  bool         ready    = false;
-  const double deadline = mono_s() + bound_s;
-  for (;;) {
-    int timeout = -1;
-    if (check && !ready && !*reported) {
-      const double left = deadline - mono_s();
-      timeout           = left > 0.0 ? (int)(left * 1000.0) + 1 : 0;
-    }
-    struct pollfd pfd = { ready_fd, POLLIN, 0 };
-    const int     n   = poll(&pfd, 1U, timeout);
-    if (n < 0) {
-      if (errno != EINTR) {
-        break;
-      }
-      if (stop_signal) {
-        kill(pid, (int)stop_signal); // Forward, then wait for it
-      }
-      continue;
-    }
-    if (n == 0) {
-      *reported = check_server(server, bound_s); // Not ready in time
-      if (!*reported) {
-        break; // The server runs: nothing more to watch for
-      }
-      continue;
-    }
-    char          byte = 0;
-    const ssize_t r    = read(ready_fd, &byte, 1U);
-    if (r > 0) {
-      if (*reported) {
-        fprintf(stderr, "dspengine: supervise: the engine runs again\n");
-      }
-      ready     = true;
-      *reported = false;
-    } else if (r == 0 || errno != EINTR) {
-      break; // Closed: the child is gone
-    }
-  }
-  *ready_out = ready;
+/// A child engine and its readiness pipe.
+typedef struct {
+  pid_t  pid;     ///< Process, 0 if none
+  int    fd;      ///< Read end of its readiness pipe, -1 if none
+  bool   ready;   ///< It reported its first block
+  double started; ///< Monotonic start (or takeover) time
+} Child;
 
-  pid_t r = -1;
-  while ((r = waitpid(pid, ws, 0)) < 0 && errno == EINTR) {
+/// Start `argv` as a child with a readiness pipe; false on failure.
+static bool
+spawn(Child* const c, char** const argv)
+{
+  int pfd[2] = { -1, -1 };
+  if (pipe2(pfd, O_CLOEXEC)) {
+    fprintf(stderr, "dspengine: supervise: pipe: %s\n", strerror(errno));
+    return false;
+  }
+  dsp_timing_mark("fork");
+  const pid_t pid = fork();
+  if (pid < 0) {
+    fprintf(stderr, "dspengine: supervise: fork: %s\n", strerror(errno));
+    close(pfd[0]);
+    close(pfd[1]);
+    return false;
+  }
+  if (pid == 0) {
+    // The write end goes to the engine, which reports its first block
+    char      fd[16];
+    const int w = dup(pfd[1]); // Without FD_CLOEXEC
+    snprintf(fd, sizeof(fd), "%d", w);
+    setenv(DSP_SUPERVISE_READY_ENV, fd, 1);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &child_mask, NULL);
+    execv("/proc/self/exe", argv);
+    fprintf(stderr, "dspengine: supervise: exec: %s\n", strerror(errno));
+    _exit(127);
+  }
+  close(pfd[1]);
+  *c = (Child){ pid, pfd[0], false, mono_s() };
+  return true;
+}
+
+/// Reap child `c` (it closed its pipe: it is gone or going) and log how
+/// it ended.  @return Its wait status.
+static int
+reap(Child* const c, const char* const what)
+{
+  int   ws = 0;
+  pid_t r  = -1;
+  while ((r = waitpid(c->pid, &ws, 0)) < 0 && errno == EINTR) {
     if (stop_signal) {
-      kill(pid, (int)stop_signal);
+      kill(c->pid, (int)stop_signal);
     }
   }
-  return r;
+  dsp_timing_mark("death-noticed");
+  char when[40];
+  real_time(when, sizeof(when));
+  if (r == c->pid && WIFEXITED(ws)) {
+    fprintf(stderr,
+            "dspengine: supervise: %s (pid %d) exited with status %d at %s\n",
+            what,
+            (int)c->pid,
+            WEXITSTATUS(ws),
+            when);
+  } else if (r == c->pid && WIFSIGNALED(ws)) {
+    fprintf(stderr,
+            "dspengine: supervise: %s (pid %d) killed by signal %d (%s) at "
+            "%s\n",
+            what,
+            (int)c->pid,
+            WTERMSIG(ws),
+            strsignal(WTERMSIG(ws)),
+            when);
+  }
+  close(c->fd);
+  *c = (Child){ 0, -1, false, 0.0 };
+  return ws;
+}
+
+/// Read what child `c`'s pipe has: true if it reported ready, false if
+/// it closed it (gone).
+static bool
+read_ready(Child* const c)
+{
+  char          byte = 0;
+  const ssize_t r    = read(c->fd, &byte, 1U);
+  if (r > 0) {
+    c->ready = true;
+    return true;
+  }
+  return r < 0 && errno == EINTR;
 }
 
 int
-dsp_supervise(const int argc, char** const argv, const char* const server)
+dsp_supervise(const int         argc,
+              char** const      argv,
+              const char* const server,
+              const bool        standby)
 {
-  // The child's command line: ours without --supervise, resuming always
-  char** const child_argv = (char**)calloc((size_t)argc + 3U, sizeof(char*));
+  // The children's command lines: ours without --supervise, resuming
+  // always; the standby's with --standby
+  char** const child_argv = (char**)calloc((size_t)argc + 4U, sizeof(char*));
   if (!child_argv) {
     fprintf(stderr, "dspengine: supervise: out of memory\n");
     return 1;
@@ -177,8 +214,16 @@ dsp_supervise(const int argc, char** const argv, const char* const server)
       child_argv[n++] = argv[i];
     }
   }
-  child_argv[n++] = (char*)"--resume";
-  child_argv[n++] = (char*)"always";
+  child_argv[n++]           = (char*)"--resume";
+  child_argv[n++]           = (char*)"always";
+  char** const standby_argv = (char**)calloc((size_t)n + 2U, sizeof(char*));
+  if (!standby_argv) {
+    free((void*)child_argv);
+    fprintf(stderr, "dspengine: supervise: out of memory\n");
+    return 1;
+  }
+  memcpy((void*)standby_argv, (void*)child_argv, (size_t)n * sizeof(char*));
+  standby_argv[n] = (char*)"--standby";
 
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
@@ -186,100 +231,153 @@ dsp_supervise(const int argc, char** const argv, const char* const server)
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  // Delivered only inside ppoll(), so none is missed between two waits
+  sigset_t stops;
+  sigemptyset(&stops);
+  sigaddset(&stops, SIGINT);
+  sigaddset(&stops, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stops, &child_mask);
 
   // DSP_SUPERVISE_FAILS overrides the limit (0: never give up, no backoff)
   const char* const env       = getenv("DSP_SUPERVISE_FAILS");
   const int         max_fails = env ? atoi(env) : DSP_SUPERVISE_MAX_FAILS;
-  int               fails     = 0;
-  int               status    = 0;
   // DSP_SUPERVISE_STALL_S: how long a restart may take before the JACK
   // server is checked
   const char* const stall_env = getenv("DSP_SUPERVISE_STALL_S");
   const double      stall_s =
     stall_env && atof(stall_env) > 0.0 ? atof(stall_env) : DSP_SUPERVISE_STALL;
-  bool stall_reported = false;
-  for (unsigned run = 1U; !stop_signal; ++run) {
-    const double started = mono_s();
-    int          pfd[2]  = { -1, -1 };
-    if (pipe2(pfd, O_CLOEXEC)) {
-      fprintf(stderr, "dspengine: supervise: pipe: %s\n", strerror(errno));
-      status = 1;
-      break;
-    }
-    dsp_timing_mark("fork");
-    const pid_t pid = fork();
-    if (pid < 0) {
-      fprintf(stderr, "dspengine: supervise: fork: %s\n", strerror(errno));
-      close(pfd[0]);
-      close(pfd[1]);
-      status = 1;
-      break;
-    }
-    if (pid == 0) {
-      // The write end goes to the engine, which reports its first block
-      char      fd[16];
-      const int w = dup(pfd[1]); // Without FD_CLOEXEC
-      snprintf(fd, sizeof(fd), "%d", w);
-      setenv(DSP_SUPERVISE_READY_ENV, fd, 1);
-      execv("/proc/self/exe", child_argv);
-      fprintf(stderr, "dspengine: supervise: exec: %s\n", strerror(errno));
-      _exit(127);
-    }
-    close(pfd[1]);
 
-    int         ws    = 0;
-    bool        ready = false;
-    const pid_t r     = wait_child(
-      pid, pfd[0], run > 1U, server, stall_s, &stall_reported, &ready, &ws);
-    close(pfd[0]);
-    dsp_timing_mark("death-noticed");
-    char when[40];
-    real_time(when, sizeof(when));
-    if (stop_signal) {
-      status = (r == pid && WIFEXITED(ws)) ? WEXITSTATUS(ws) : 0;
-      break;
+  int      fails          = 0;     // Rapid failures in a row
+  int      standby_fails  = 0;     // Standbys that died while waiting
+  int      status         = 0;     // Exit status
+  bool     stall_reported = false; // Said once until an engine runs again
+  bool     restarted      = false; // The active engine replaced a dead one
+  unsigned restarts       = 0U;
+  Child    active         = { 0, -1, false, 0.0 };
+  Child    spare          = { 0, -1, false, 0.0 };
+  if (!spawn(&active, child_argv)) {
+    status = 1;
+  }
+
+  while (active.pid) {
+    // A standby once the engine runs (not on the resume path), unless
+    // standbys keep dying
+    if (standby && active.ready && !spare.pid && !stop_signal &&
+        standby_fails < 3) {
+      (void)spawn(&spare, standby_argv);
     }
-    if (r == pid && WIFEXITED(ws)) {
-      fprintf(stderr,
-              "dspengine: supervise: engine (pid %d) exited with status %d "
-              "at %s\n",
-              (int)pid,
-              WEXITSTATUS(ws),
-              when);
-      if (WEXITSTATUS(ws) == 0) {
-        break; // Orderly exit (/quit): nothing to restart
+
+    struct pollfd fds[2]  = { { active.fd, POLLIN, 0 },
+                              { spare.pid ? spare.fd : -1, POLLIN, 0 } };
+    int           timeout = -1;
+    if (restarted && !active.ready && !stall_reported) {
+      const double left = active.started + stall_s - mono_s();
+      timeout           = left > 0.0 ? (int)(left * 1000.0) + 1 : 0;
+    }
+    const struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
+    const int rc = ppoll(fds, 2U, timeout < 0 ? NULL : &ts, &child_mask);
+    if (rc < 0) {
+      if (errno != EINTR) {
+        break;
       }
-    } else if (r == pid && WIFSIGNALED(ws)) {
-      fprintf(stderr,
-              "dspengine: supervise: engine (pid %d) killed by signal %d "
-              "(%s) at %s\n",
-              (int)pid,
-              WTERMSIG(ws),
-              strsignal(WTERMSIG(ws)),
-              when);
+      if (stop_signal) {
+        // Forward; a standby leaves at once, the engine writes a clean
+        // checkpoint and exits
+        if (spare.pid) {
+          kill(spare.pid, SIGTERM);
+        }
+        kill(active.pid, (int)stop_signal);
+      }
+      continue;
+    }
+    if (rc == 0) {
+      // A restarted engine is not ready in time: is it the server?
+      stall_reported = check_server(server, stall_s);
+      continue;
     }
 
-    if (run > 1U && !ready && !stall_reported) {
-      // A restarted engine died before its first block: is it the server?
+    if (fds[1].revents && spare.pid && !read_ready(&spare)) {
+      if (!stop_signal) {
+        ++standby_fails;
+      }
+      reap(&spare, "standby engine");
+    }
+    if (!fds[0].revents) {
+      continue;
+    }
+    if (read_ready(&active)) {
+      if (active.ready && stall_reported) {
+        fprintf(stderr, "dspengine: supervise: the engine runs again\n");
+        stall_reported = false;
+      }
+      if (active.ready) {
+        fprintf(stderr,
+                "dspengine: supervise: engine (pid %d) runs\n",
+                (int)active.pid);
+        standby_fails = 0;
+      }
+      continue;
+    }
+
+    // The engine died
+    const bool was_ready = active.ready;
+    const int  ws        = reap(&active, "engine");
+    if (stop_signal || (WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
+      // Stopped on purpose (signal forwarded, /quit): nothing to restart
+      status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 0;
+      if (spare.pid) {
+        kill(spare.pid, SIGTERM); // It leaves: the checkpoint is clean
+        reap(&spare, "standby engine");
+      }
+      break;
+    }
+    if (restarted && !was_ready && !stall_reported) {
+      // A restarted engine died before its first block: the server?
       stall_reported = check_server(server, stall_s);
     }
 
     // A death within DSP_SUPERVISE_WINDOW of the start is a rapid failure
-    fails = mono_s() - started < DSP_SUPERVISE_WINDOW ? fails + 1 : 1;
+    // (rapid again and again: no standby, back off, give up)
+    fails = mono_s() - active.started < DSP_SUPERVISE_WINDOW || !was_ready
+              ? fails + 1
+              : 1;
     if (max_fails > 0 && fails > max_fails) {
       fprintf(stderr,
               "dspengine: supervise: giving up after %d rapid failures\n",
               fails - 1);
+      if (spare.pid) {
+        kill(spare.pid, SIGTERM);
+        reap(&spare, "standby engine");
+      }
       status = 1;
       break;
+    }
+    ++restarts;
+    restarted = true;
+    if (spare.pid) {
+      // It has the region's lock by now, or will in a moment
+      active         = spare;
+      active.started = mono_s();
+      spare          = (Child){ 0, -1, false, 0.0 };
+      fprintf(stderr,
+              "dspengine: supervise: restart %u: standby engine (pid %d) "
+              "takes over\n",
+              restarts,
+              (int)active.pid);
+      continue;
     }
     // Backoff after the second rapid failure: 10, 20, 40 ... 640 ms
     if (max_fails > 0 && fails > 2) {
       const int shift = fails - 3 < 6 ? fails - 3 : 6;
       usleep(10000U << (unsigned)shift);
     }
-    fprintf(stderr, "dspengine: supervise: restart %u\n", run);
+    fprintf(stderr, "dspengine: supervise: restart %u\n", restarts);
+    if (!spawn(&active, child_argv)) {
+      status = 1;
+    }
   }
+  sigprocmask(SIG_SETMASK, &child_mask, NULL);
+  free((void*)standby_argv);
   free((void*)child_argv);
   return status;
 }

@@ -4,6 +4,8 @@
 #ifndef DSP_SUPERVISE_H
 #define DSP_SUPERVISE_H
 
+#include <stdbool.h>
+
 /// Most rapid failures in a row before giving up (DSP_SUPERVISE_FAILS
 /// overrides it; 0: never give up, and no backoff).
 #define DSP_SUPERVISE_MAX_FAILS 10
@@ -40,6 +42,6 @@ void dsp_supervise_notify_ready(void);
 
    @return The exit status for the supervisor.
 */
-int dsp_supervise(int argc, char** argv, const char* server);
+int dsp_supervise(int argc, char** argv, const char* server, bool standby);
 
 #endif // DSP_SUPERVISE_H

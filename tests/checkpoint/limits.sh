@@ -45,6 +45,26 @@ cp_value() {
 		jq -r ".checkpoint.params[] | select(.node == \"$1\" and .param == \"$2\") | .value"
 }
 
+# --- A resume loads only what its graph needs: the LV2 bundles that name
+# its plugins (mda-lv2 writes them as prefixed names), and no libfaust
+# (with LLVM) for a graph without Faust code compiled at load time
+if [ -f /usr/lib/lv2/mda.lv2/manifest.ttl ]; then
+	run --graph "$root/graphs/lv2-chain.json"
+	crash
+	export DSP_TIMING=1
+	run
+	unset DSP_TIMING
+	grep -q "resuming checkpoint: graph lv2-chain" "$work/engine.err" ||
+		fail "lv2-chain not resumed: $(cat "$work/engine.err")"
+	grep -q "timing: lv2-load-all" "$work/engine.err" &&
+		fail "every LV2 bundle was loaded to find the graph's plugins"
+	grep -q libfaust "/proc/$engine_pid/maps" &&
+		fail "libfaust is mapped though the graph has no Faust code"
+	pass "resume of lv2-chain: only the bundles it names, no libfaust"
+	crash
+	rm -f "$region"
+fi
+
 # --- A write that does not fit: /fail, not acknowledged
 "$dspstate" init "$region" --size 12288 >/dev/null || fail "dspstate init"
 run --graph "$data/chain4.json"
@@ -92,7 +112,9 @@ rm -f "$region"
 
 # --- --supervise and a stalled server
 # readies: how many engines the supervisor started became ready
-readies() { grep -c "dspengine: ready" "$work/sup.err"; }
+readies() { grep -c "supervise: engine (pid [0-9]*) runs" "$work/sup.err"; }
+# running: the pid of the engine that runs (not the standby)
+running() { grep -o "supervise: engine (pid [0-9]*) runs" "$work/sup.err" | tail -1 | tr -cd '0-9'; }
 wait_readies() {
 	i=0
 	while [ "$(readies)" -lt "$1" ]; do
@@ -109,7 +131,7 @@ sup_pid=$!
 wait_readies 1 "supervised engine not ready"
 expect_done set g3 gain -8
 # A kill with the server running: restarted, nothing said about the server
-kill -KILL "$(pgrep -P $sup_pid)"
+kill -KILL "$(running)"
 wait_readies 2 "restarted engine not ready"
 sleep 1.5 # Past the stall bound
 grep -q "JACK server" "$work/sup.err" &&
@@ -117,7 +139,7 @@ grep -q "JACK server" "$work/sup.err" &&
 pass "a SIGKILL with the server running: restarted, the server not reported"
 # Stall the server, then kill the engine
 kill -STOP "$jackd_pid"
-kill -KILL "$(pgrep -P $sup_pid)"
+kill -KILL "$(running)"
 wait_for "$work/sup.err" "is stalled" 15 ||
 	{ kill -CONT "$jackd_pid"; fail "stall not reported: $(cat "$work/sup.err")"; }
 line=$(grep "is stalled" "$work/sup.err")
