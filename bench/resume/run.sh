@@ -7,6 +7,10 @@
 #
 # usage: bench/resume/run.sh BUILD_DIR [KILLS] [GRAPH.json ...]
 #   e.g. bench/resume/run.sh build 100 graphs/lv2-chain.json graphs/reverb.json
+# The supervisor keeps a standby engine (engine/app/standby.h); with
+# DSP_SUPERVISE_STANDBY=0 it restarts a fresh process instead.  SETTLE
+# (default 0.3 s) is how long each engine runs before it is killed.
+# DSP_TIMING marks give a median per phase from the death being noticed.
 # JALV=1 also measures jalv (eg-amp) restarted by a shell loop, to its
 # JACK ports reappearing (jalv prints nothing at its first block).
 set -u
@@ -72,6 +76,7 @@ for graph in "$@"; do
 	kill -TERM $sup_pid
 	wait $sup_pid
 	sup_pid=""
+	[ -z "${KEEP_LOG:-}" ] || cp "$work/sup.err" "$KEEP_LOG.$(basename "$graph" .json)"
 	# Pair each death with the next first block
 	awk '/killed by signal 9/ { t0 = $NF }
 	     /first block of resumed graph at/ { if (t0) printf "%.3f\n", ($NF - t0) * 1000; t0 = 0 }' \
@@ -86,11 +91,13 @@ for graph in "$@"; do
 	# Where the time goes: each phase mark of a restart, from the moment
 	# the supervisor noticed the death (CLOCK_MONOTONIC), median over kills
 	awk '$2 == "timing:" { if ($3 == "death-noticed") t0 = $4
-	                       else if (t0) printf "%s %.3f\n", $3, ($4 - t0) * 1000 }' \
+	                       else if (t0) printf "%s %.3f\n", $3, ($4 - t0) * 1000
+	                       if ($3 == "first-block") t0 = 0 }' \
 		"$work/sup.err" >"$work/phases"
 	printf "  phases after the death is noticed (median ms):"
-	for ph in fork main live region-read graph-opened jack-open jack-opened \
-		engine-started checkpoint-written activated connected first-block; do
+	for ph in fork main live region-read graph-opened jack-open \
+		engine-prestarted jack-opened engine-started activated connected \
+		first-block; do
 		awk -v p=$ph '$1 == p { print $2 }' "$work/phases" | sort -n >"$work/ph"
 		n=$(wc -l <"$work/ph")
 		[ "$n" -gt 0 ] || continue

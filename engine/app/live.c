@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,6 +275,59 @@ report_first_block(Live* const live, const uint64_t cycles)
   }
 }
 
+/// A JACK client being opened on another thread.
+typedef struct {
+  Live*          live;   ///< Whose client it is
+  DspJackOptions jopts;  ///< How to join
+  DspStatus      status; ///< Result of dsp_jack_open()
+  DspError       err;    ///< Its error
+} Opening;
+
+static void*
+open_jack(void* const data)
+{
+  Opening* const o = (Opening*)data;
+  o->status        = dsp_jack_open(&o->jopts,
+                            dsp_engine_layout(o->live->engine),
+                            o->live->rt,
+                            &o->live->jack,
+                            &o->err);
+  return NULL;
+}
+
+/**
+   Open the JACK client; on a resume, compile and instantiate the graph
+   meanwhile at the checkpoint's rate and period (a server that just lost a
+   client takes tens of ms to free its name; join() compiles again only if
+   the server's rate turns out different).
+*/
+static DspStatus
+open_client(Live* const live, const DspJackOptions* const jopts, DspError* err)
+{
+  const DspCheckpoint* const prev = live->resumed && !live->started
+                                      ? dsp_persist_previous(live->persist)
+                                      : NULL;
+  pthread_t                  thread;
+  Opening o = { live, *jopts, DSP_SUCCESS, { DSP_SUCCESS, "", 0, 0, "", "" } };
+  if (!prev || !(prev->settings.sample_rate > 0.0) ||
+      pthread_create(&thread, NULL, open_jack, &o)) {
+    return dsp_jack_open(
+      jopts, dsp_engine_layout(live->engine), live->rt, &live->jack, err);
+  }
+  const uint32_t period = prev->settings.period;
+  (void)dsp_engine_start(live->engine,
+                         prev->settings.sample_rate,
+                         period > DSP_LIVE_MIN_BLOCK ? period
+                                                     : DSP_LIVE_MIN_BLOCK,
+                         NULL); // Failing here fails again in join()
+  dsp_timing_mark("engine-prestarted");
+  pthread_join(thread, NULL);
+  if (o.status && err) {
+    *err = o.err;
+  }
+  return o.status;
+}
+
 /// Join the server, (re)compile if needed, start and connect.
 static DspStatus
 join(Live* const live, DspError* const err)
@@ -281,8 +335,7 @@ join(Live* const live, DspError* const err)
   const DspOptions* const opts  = live->opts;
   const DspJackOptions    jopts = { opts->name, opts->server };
   dsp_timing_mark("jack-open");
-  DspStatus st = dsp_jack_open(
-    &jopts, dsp_engine_layout(live->engine), live->rt, &live->jack, err);
+  DspStatus st = open_client(live, &jopts, err);
   if (st) {
     return st;
   }
