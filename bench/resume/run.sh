@@ -106,30 +106,52 @@ for graph in "$@"; do
 	echo
 done
 
-if [ "${JALV:-0}" = 1 ] && command -v jalv >/dev/null; then
-	# Baseline: jalv restarted as fast as a loop can, timed from its death
-	# to its ports being registered again (an upper bound on its restart
-	# cost excluding the first block, which jalv does not report)
-	: >"$work/jalv.ms"
+if [ "${JALV:-0}" = 1 ]; then
+	# Baseline: jalv (eg-amp) under a restart loop like the supervisor's
+	# (a shell: wait, note the time, start again), timed from its death to
+	# its ports being registered again, seen by bench/resume/portwatch --
+	# a lower bound for its first block (jalv registers its ports, then
+	# activates).  jalv's console exits at end of input: it reads a FIFO
+	# that is held open and never written.
+	command -v jalv >/dev/null ||
+		apt-get install -y --no-install-recommends jalv >/dev/null 2>&1 ||
+		{ echo "jalv not installed" >&2; exit 1; }
+	uri=http://lv2plug.in/plugins/eg-amp
+	mkfifo "$work/jalv.in"
+	exec 9<>"$work/jalv.in"
+	"$build/bench/resume/portwatch" jb: >"$work/watch.txt" 2>&1 &
+	watch_pid=$!
+	while ! grep -q watching "$work/watch.txt"; do sleep 0.01; done
+	(
+		while [ ! -e "$work/jalv.stop" ]; do
+			jalv -n jb "$uri" <"$work/jalv.in" >/dev/null 2>&1 &
+			echo $! >"$work/jalv.pid"
+			wait $!
+			echo "died $(date +%s.%N)" >>"$work/jalv.deaths"
+		done
+	) &
+	loop_pid=$!
+	trap 'touch "$work/jalv.stop"; kill $loop_pid $watch_pid $(cat "$work/jalv.pid" 2>/dev/null) $jackd_pid 2>/dev/null; rm -rf "$work" "$region"' EXIT
 	k=0
 	while [ $k -lt "$kills" ]; do
 		k=$((k + 1))
-		jalv -n jb -i http://lv2plug.in/plugins/eg-amp >/dev/null 2>&1 </dev/null &
-		jpid=$!
-		while ! jack_lsp 2>/dev/null | grep -q "^jb:"; do sleep 0.002; done
-		t0=$(date +%s.%N)
-		kill -KILL $jpid
-		wait $jpid 2>/dev/null
-		jalv -n jb -i http://lv2plug.in/plugins/eg-amp >/dev/null 2>&1 </dev/null &
-		jpid=$!
-		while ! jack_lsp 2>/dev/null | grep -q "^jb:"; do sleep 0.002; done
-		t1=$(date +%s.%N)
-		kill -KILL $jpid
-		wait $jpid 2>/dev/null
-		awk "BEGIN { printf \"%.3f\\n\", ($t1 - $t0) * 1000 }" >>"$work/jalv.ms"
-		while jack_lsp 2>/dev/null | grep -q "^jb:"; do sleep 0.002; done
+		i=0
+		while [ "$(count "registered jb:out" "$work/watch.txt")" -lt $k ]; do
+			i=$((i + 1))
+			[ $i -lt 3000 ] || { echo "jalv did not start" >&2; exit 1; }
+			sleep 0.005
+		done
+		sleep "${SETTLE:-0.3}"
+		kill -KILL "$(cat "$work/jalv.pid")"
 	done
-	sort -n "$work/jalv.ms" >"$work/jalv.sorted"
-	n=$(wc -l <"$work/jalv.sorted")
-	echo "jalv eg-amp: $n restarts, death -> ports back: median $(awk -v n="$n" 'NR == int((n + 1) / 2)' "$work/jalv.sorted") ms, max $(tail -1 "$work/jalv.sorted") ms"
+	while [ "$(count "registered jb:out" "$work/watch.txt")" -le $kills ]; do sleep 0.01; done
+	touch "$work/jalv.stop"
+	kill -KILL "$(cat "$work/jalv.pid")" 2>/dev/null
+	wait $loop_pid 2>/dev/null
+	# Pair each death with the next registration of jalv's output port
+	{ sed 's/^died /D /' "$work/jalv.deaths"; awk '/registered jb:out/ { print "R", $3 }' "$work/watch.txt"; } |
+		sort -k2 -n | awk '$1 == "D" { t0 = $2 } $1 == "R" && t0 { printf "%.3f\n", ($2 - t0) * 1000; t0 = 0 }' |
+		sort -n >"$work/jalv.ms"
+	n=$(wc -l <"$work/jalv.ms")
+	echo "jalv eg-amp: $n restarts, death -> ports registered again: median $(awk -v n="$n" 'NR == int((n + 1) / 2)' "$work/jalv.ms") ms, min $(head -1 "$work/jalv.ms") ms, max $(tail -1 "$work/jalv.ms") ms"
 fi
