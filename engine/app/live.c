@@ -283,15 +283,42 @@ typedef struct {
   DspError       err;    ///< Its error
 } Opening;
 
+/// Seconds a resuming engine retries opening its JACK client: the server
+/// may still be removing the killed engine's client of the same name.
+#define DSP_LIVE_REOPEN_S 2.0
+
+/// dsp_jack_open(), retried for a while when resuming.
+static DspStatus
+open_jack_retry(Live* const                 live,
+                const DspJackOptions* const jopts,
+                DspError* const             err)
+{
+  const double end =
+    now_s() + (live->resumed && !live->started ? DSP_LIVE_REOPEN_S : 0.0);
+  for (;;) {
+    const DspStatus st = dsp_jack_open(
+      jopts, dsp_engine_layout(live->engine), live->rt, &live->jack, err);
+    if (now_s() >= end) {
+      return st;
+    }
+    if (!st) {
+      // Keep the name (and so the port names) of the engine it replaces
+      if (!jopts->client_name ||
+          !strcmp(dsp_jack_client_name(live->jack), jopts->client_name)) {
+        return st;
+      }
+      dsp_jack_close(live->jack);
+      live->jack = NULL;
+    }
+    usleep(2000U);
+  }
+}
+
 static void*
 open_jack(void* const data)
 {
   Opening* const o = (Opening*)data;
-  o->status        = dsp_jack_open(&o->jopts,
-                            dsp_engine_layout(o->live->engine),
-                            o->live->rt,
-                            &o->live->jack,
-                            &o->err);
+  o->status        = open_jack_retry(o->live, &o->jopts, &o->err);
   return NULL;
 }
 
@@ -311,8 +338,7 @@ open_client(Live* const live, const DspJackOptions* const jopts, DspError* err)
   Opening o = { live, *jopts, DSP_SUCCESS, { DSP_SUCCESS, "", 0, 0, "", "" } };
   if (!prev || !(prev->settings.sample_rate > 0.0) ||
       pthread_create(&thread, NULL, open_jack, &o)) {
-    return dsp_jack_open(
-      jopts, dsp_engine_layout(live->engine), live->rt, &live->jack, err);
+    return open_jack_retry(live, jopts, err);
   }
   const uint32_t period = prev->settings.period;
   (void)dsp_engine_start(live->engine,
@@ -340,8 +366,6 @@ join(Live* const live, DspError* const err)
     return st;
   }
   dsp_timing_mark("jack-opened");
-  dsp_standby_free(live->standby); // Its JACK client did its job
-  live->standby = NULL;
 
   // Compile at the server's rate (again only if the rate changed)
   const double   rate   = dsp_jack_sample_rate(live->jack);
@@ -577,9 +601,19 @@ dsp_live_run(const DspOptions* const opts)
   const bool standby = opts->standby && opts->state;
   bool       locked  = false;
   if (standby) {
-    // Lock memory now, not on takeover; then prepare and wait (standby.h)
+    // Lock memory now, not on takeover; then prepare and wait (standby.h).
+    // SIGINT/SIGTERM wait until the JACK client is open: a process killed
+    // inside jack_client_open() can leave libjack's metadata database
+    // locked for every JACK client of the user
+    sigset_t stops;
+    sigset_t old;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stops, &old);
     locked = !opts->no_mlock && !mlockall(MCL_CURRENT | MCL_FUTURE);
     (void)dsp_standby_prepare(opts, live.engine, &live.standby, &err);
+    sigprocmask(SIG_SETMASK, &old, NULL);
   }
   if (opts->state &&
       (st = dsp_persist_open(opts->state, standby, &live.persist, &err))) {

@@ -21,7 +21,10 @@
    and a JACK client of its own, never activated, named NAME-standby: the
    JACK library maps and locks the server's shared memory (tens of ms)
    once per process, so the real client opened on takeover costs a
-   fraction of a first one.  After the takeover it is closed.
+   fraction of a first one.  It stays open (inactive) until the engine
+   exits: closing it would cost time after a takeover, and a process
+   killed inside jack_client_close() can leave libjack's metadata database
+   locked for every JACK client of the user.
 */
 
 typedef struct DspStandbyImpl DspStandby;
@@ -40,7 +43,7 @@ DspStatus dsp_standby_prepare(const DspOptions* options,
                               DspStandby**      out,
                               DspError*         err);
 
-/// Close the standby JACK client (after the real one is open).  NULL: no-op.
+/// Close the standby JACK client (at exit).  NULL: no-op.
 void dsp_standby_free(DspStandby* standby);
 
 #endif // DSP_STANDBY_H

@@ -156,7 +156,9 @@ reap(Child* const c, const char* const what)
       kill(c->pid, (int)stop_signal);
     }
   }
-  dsp_timing_mark("death-noticed");
+  if (!strcmp(what, "engine")) {
+    dsp_timing_mark("death-noticed");
+  }
   char when[40];
   real_time(when, sizeof(when));
   if (r == c->pid && WIFEXITED(ws)) {
