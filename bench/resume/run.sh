@@ -129,7 +129,7 @@ if [ "${JALV:-0}" = 1 ]; then
 			wait $!
 			echo "died $(date +%s.%N)" >>"$work/jalv.deaths"
 		done
-	) &
+	) 2>/dev/null &
 	loop_pid=$!
 	trap 'touch "$work/jalv.stop"; kill $loop_pid $watch_pid $(cat "$work/jalv.pid" 2>/dev/null) $jackd_pid 2>/dev/null; rm -rf "$work" "$region"' EXIT
 	k=0
