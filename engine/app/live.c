@@ -624,6 +624,14 @@ dsp_live_run(const DspOptions* const opts)
   dsp_timing_mark("region-read");
   const DspCheckpoint* const prev =
     live.persist ? dsp_persist_previous(live.persist) : NULL;
+  if (standby && !dsp_persist_enabled(live.persist)) {
+    // A region we cannot write holds no lock to wait on: no standby
+    fprintf(stderr, "dspengine: standby: no usable state region, leaving\n");
+    dsp_standby_free(live.standby);
+    dsp_persist_free(live.persist);
+    dsp_engine_free(live.engine);
+    return 0;
+  }
   if (standby && prev && prev->clean) {
     // The engine we stood by for stopped in order: nothing to take over
     dsp_standby_free(live.standby);

@@ -97,6 +97,12 @@ dsp_persist_open(const char* const  path,
   return DSP_SUCCESS;
 }
 
+bool
+dsp_persist_enabled(const DspPersist* const p)
+{
+  return p && p->writer;
+}
+
 const DspCheckpoint*
 dsp_persist_previous(const DspPersist* const p)
 {

@@ -50,6 +50,9 @@ DspStatus dsp_persist_open(const char*  path,
                            DspPersist** out,
                            DspError*    err);
 
+/// True if checkpoints are written (the region is ours and locked).
+bool dsp_persist_enabled(const DspPersist* p);
+
 /// The checkpoint read from the region, or NULL (owned by `p`).
 const DspCheckpoint* dsp_persist_previous(const DspPersist* p);
 
