@@ -366,6 +366,12 @@ dsp_supervise(const int         argc,
               "takes over\n",
               restarts,
               (int)active.pid);
+      if (active.ready) {
+        // Its first block came before the death was handled
+        fprintf(stderr,
+                "dspengine: supervise: engine (pid %d) runs\n",
+                (int)active.pid);
+      }
       continue;
     }
     // Backoff after the second rapid failure: 10, 20, 40 ... 640 ms
