@@ -19,11 +19,14 @@ trap 'rm -rf "$bin"' EXIT
 cp "$build/engine/dspengine" "$build/dspctl/dspctl" \
 	"$build/tests/checkpoint/ack_flood" "$bin/" || exit 1
 start=$(date +%s)
-LV2_PATH=${LV2_PATH:-/usr/lib/lv2} DSP_STATE='' DSP_KILLS=$kills \
-	DSP_KILL_MS=${DSP_KILL_MS:-90} \
-	sh "$root/tests/checkpoint/kill.sh" "$bin/dspengine" "$root" \
-	"$bin/dspctl" "$bin/ack_flood" "$kills" | tee "$bin/log"
-rc=$?
+{
+	LV2_PATH=${LV2_PATH:-/usr/lib/lv2} DSP_STATE='' DSP_KILLS=$kills \
+		DSP_KILL_MS=${DSP_KILL_MS:-90} \
+		sh "$root/tests/checkpoint/kill.sh" "$bin/dspengine" "$root" \
+		"$bin/dspctl" "$bin/ack_flood" "$kills"
+	echo $? >"$bin/rc"
+} | tee "$bin/log"
+rc=$(cat "$bin/rc")
 end=$(date +%s)
 # Interrupted or failed: count the kills checked so far (progress lines)
 done=$kills
