@@ -11,6 +11,7 @@
 #include "live.h"
 
 #include "backends/jack.h"
+#include "common/timing.h"
 #include "control/engine.h"
 #include "graph/graph.h"
 #include "nodes/lv2/lv2.h"
@@ -18,10 +19,13 @@
 #include "persist.h"
 #include "rt/runtime.h"
 #include "rt/stats.h"
+#include "standby.h"
+#include "supervise.h"
 
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +73,7 @@ typedef struct {
   uint32_t          period;     ///< Server's period as last known
   DspPersist*       persist;    ///< Checkpoint writer, or NULL (--no-state)
   bool              resumed;    ///< Started from a checkpoint
+  DspStandby*       standby;    ///< Standby preparations, until joined
 } Live;
 
 static double
@@ -239,11 +244,21 @@ read_commands(Live* const live)
 }
 
 /// Write the checkpoint for an OSC pass before its replies are sent.
-static void
-flush_checkpoint(void* const data)
+static DspStatus
+flush_checkpoint(void* const data, DspError* const err)
 {
   const Live* const live = (const Live*)data;
-  dsp_persist_flush(live->persist, live->engine);
+  const DspStatus   st   = dsp_persist_flush(live->persist, live->engine, err);
+  if (st) {
+    char cause[sizeof(err->message)];
+    snprintf(cause, sizeof(cause), "%s", err->message);
+    dsp_error_set(err,
+                  st,
+                  NULL,
+                  "applied but not checkpointed, so not acknowledged: %s",
+                  cause);
+  }
+  return st;
 }
 
 /// Print when the audio thread has processed its first block of the
@@ -257,6 +272,7 @@ report_first_block(Live* const live, const uint64_t cycles)
     if (s.cycles > cycles) {
       struct timespec ts;
       clock_gettime(CLOCK_REALTIME, &ts);
+      dsp_timing_mark("first-block");
       fprintf(stderr,
               "dspengine: first block of resumed graph at %lld.%09ld\n",
               (long long)ts.tv_sec,
@@ -267,17 +283,97 @@ report_first_block(Live* const live, const uint64_t cycles)
   }
 }
 
+/// A JACK client being opened on another thread.
+typedef struct {
+  Live*          live;   ///< Whose client it is
+  DspJackOptions jopts;  ///< How to join
+  DspStatus      status; ///< Result of dsp_jack_open()
+  DspError       err;    ///< Its error
+} Opening;
+
+/// Seconds a resuming engine retries opening its JACK client: the server
+/// may still be removing the killed engine's client of the same name.
+#define DSP_LIVE_REOPEN_S 2.0
+
+/// dsp_jack_open(), retried for a while when resuming.
+static DspStatus
+open_jack_retry(Live* const                 live,
+                const DspJackOptions* const jopts,
+                DspError* const             err)
+{
+  const double end =
+    now_s() + (live->resumed && !live->started ? DSP_LIVE_REOPEN_S : 0.0);
+  for (;;) {
+    const DspStatus st = dsp_jack_open(
+      jopts, dsp_engine_layout(live->engine), live->rt, &live->jack, err);
+    if (now_s() >= end) {
+      return st;
+    }
+    if (!st) {
+      // Keep the name (and so the port names) of the engine it replaces
+      if (!jopts->client_name ||
+          !strcmp(dsp_jack_client_name(live->jack), jopts->client_name)) {
+        return st;
+      }
+      dsp_jack_close(live->jack);
+      live->jack = NULL;
+    }
+    usleep(2000U);
+  }
+}
+
+static void*
+open_jack(void* const data)
+{
+  Opening* const o = (Opening*)data;
+  o->status        = open_jack_retry(o->live, &o->jopts, &o->err);
+  return NULL;
+}
+
+/**
+   Open the JACK client; on a resume, compile and instantiate the graph
+   meanwhile at the checkpoint's rate and period (a server that just lost a
+   client takes tens of ms to free its name; join() compiles again only if
+   the server's rate turns out different).
+*/
+static DspStatus
+open_client(Live* const live, const DspJackOptions* const jopts, DspError* err)
+{
+  const DspCheckpoint* const prev = live->resumed && !live->started
+                                      ? dsp_persist_previous(live->persist)
+                                      : NULL;
+  pthread_t                  thread;
+  Opening o = { live, *jopts, DSP_SUCCESS, { DSP_SUCCESS, "", 0, 0, "", "" } };
+  if (!prev || !(prev->settings.sample_rate > 0.0) ||
+      pthread_create(&thread, NULL, open_jack, &o)) {
+    return open_jack_retry(live, jopts, err);
+  }
+  const uint32_t period = prev->settings.period;
+  (void)dsp_engine_start(live->engine,
+                         prev->settings.sample_rate,
+                         period > DSP_LIVE_MIN_BLOCK ? period
+                                                     : DSP_LIVE_MIN_BLOCK,
+                         NULL); // Failing here fails again in join()
+  dsp_timing_mark("engine-prestarted");
+  pthread_join(thread, NULL);
+  if (o.status && err) {
+    *err = o.err;
+  }
+  return o.status;
+}
+
 /// Join the server, (re)compile if needed, start and connect.
 static DspStatus
 join(Live* const live, DspError* const err)
 {
   const DspOptions* const opts  = live->opts;
   const DspJackOptions    jopts = { opts->name, opts->server };
-  DspStatus               st    = dsp_jack_open(
-    &jopts, dsp_engine_layout(live->engine), live->rt, &live->jack, err);
+  dsp_timing_mark("jack-open");
+  DspStatus st = open_client(live, &jopts, err);
   if (st) {
     return st;
   }
+  dsp_timing_mark("jack-opened");
 
   // Compile at the server's rate (again only if the rate changed)
   const double   rate   = dsp_jack_sample_rate(live->jack);
@@ -291,6 +387,7 @@ join(Live* const live, DspError* const err)
     return st;
   }
   live->started = true;
+  dsp_timing_mark("engine-started");
 
   if (first) {
     if (live->resumed) {
@@ -302,12 +399,6 @@ join(Live* const live, DspError* const err)
       st                         = dsp_engine_set_param(
         live->engine, s->node, s->param, s->value, 0.0, DSP_RUNTIME_NOW, err);
     }
-    if (!st && live->persist) {
-      // One checkpoint of the start-up state, then one per change
-      st = dsp_persist_begin(
-        live->persist, live->engine, live->resumed, rate, period, "jack", err);
-      dsp_engine_set_commit_hook(live->engine, dsp_persist_hook, live->persist);
-    }
     if (st) {
       return st;
     }
@@ -315,13 +406,36 @@ join(Live* const live, DspError* const err)
 
   DspRuntimeStats before;
   dsp_runtime_stats(live->rt, &before);
-  if ((st = dsp_jack_activate(live->jack, err)) ||
-      (st = dsp_jack_connect(
+  if ((st = dsp_jack_activate(live->jack, err))) {
+    return st;
+  }
+  dsp_timing_mark("activated");
+  if ((st = dsp_jack_connect(
          live->jack, opts->connect_in, opts->connect_out, err))) {
     return st;
   }
+  dsp_timing_mark("connected");
   if (first && live->resumed) {
     report_first_block(live, before.cycles);
+  }
+  if (first && live->persist) {
+    // One checkpoint of the start-up state (after the first block: nothing
+    // is acknowledged before it, and a resume need not wait), then one per
+    // change
+    if ((st = dsp_persist_begin(live->persist,
+                                live->engine,
+                                live->resumed,
+                                rate,
+                                period,
+                                "jack",
+                                err))) {
+      return st;
+    }
+    dsp_engine_set_commit_hook(live->engine, dsp_persist_hook, live->persist);
+    dsp_timing_mark("checkpoint-written");
+  }
+  if (first) {
+    dsp_supervise_notify_ready(); // The supervisor watches for a stall
   }
 
   char       sched[96];
@@ -410,6 +524,9 @@ service(Live* const live)
                                        : "");
     }
     live->period = period ? period : live->period;
+    if (period) {
+      dsp_persist_set_period(live->persist, live->engine, period);
+    }
   }
 
   dsp_persist_tick(live->persist, live->engine);
@@ -523,10 +640,47 @@ dsp_live_run(const DspOptions* const opts)
   live.rt = dsp_engine_runtime(live.engine);
   dsp_engine_set_swap_defaults(live.engine, opts->xfade_ms, opts->swap_tail);
 
+  dsp_timing_mark("live");
+  const bool standby = opts->standby && opts->state;
+  bool       locked  = false;
+  if (standby) {
+    // Lock memory now, not on takeover; then prepare and wait (standby.h).
+    // SIGINT/SIGTERM wait until the JACK client is open: a process killed
+    // inside jack_client_open() can leave libjack's metadata database
+    // locked for every JACK client of the user
+    sigset_t stops;
+    sigset_t old;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stops, &old);
+    locked = !opts->no_mlock && !mlockall(MCL_CURRENT | MCL_FUTURE);
+    (void)dsp_standby_prepare(opts, live.engine, &live.standby, &err);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+  }
   if (opts->state &&
-      (st = dsp_persist_open(opts->state, &live.persist, &err))) {
+      (st = dsp_persist_open(opts->state, standby, &live.persist, &err))) {
+    dsp_standby_free(live.standby);
     dsp_engine_free(live.engine);
     return report_error(&err);
+  }
+  dsp_timing_mark("region-read");
+  const DspCheckpoint* const prev =
+    live.persist ? dsp_persist_previous(live.persist) : NULL;
+  if (standby && !dsp_persist_enabled(live.persist)) {
+    // A region we cannot write holds no lock to wait on: no standby
+    fprintf(stderr, "dspengine: standby: no usable state region, leaving\n");
+    dsp_standby_free(live.standby);
+    dsp_persist_free(live.persist);
+    dsp_engine_free(live.engine);
+    return 0;
+  }
+  if (standby && prev && prev->clean) {
+    // The engine we stood by for stopped in order: nothing to take over
+    dsp_standby_free(live.standby);
+    dsp_persist_free(live.persist);
+    dsp_engine_free(live.engine);
+    return 0;
   }
   if (live.persist &&
       dsp_persist_should_resume(
@@ -554,10 +708,12 @@ dsp_live_run(const DspOptions* const opts)
                            opts->state);
   }
   if (st) {
+    dsp_standby_free(live.standby);
     dsp_persist_free(live.persist);
     dsp_engine_free(live.engine);
     return report_error(&err);
   }
+  dsp_timing_mark("graph-opened");
 
   if (opts->osc) {
     const DspOscOptions oo = { opts->osc_bind,   opts->osc_port,
@@ -565,6 +721,7 @@ dsp_live_run(const DspOptions* const opts)
                                opts->node_times, opts->osc_allow,
                                opts->n_osc_allow };
     if ((st = dsp_osc_new(&oo, live.engine, &live.osc, &err))) {
+      dsp_standby_free(live.standby);
       dsp_engine_free(live.engine);
       dsp_persist_free(live.persist);
       report_error(&err);
@@ -590,7 +747,7 @@ dsp_live_run(const DspOptions* const opts)
   int status = 0;
   dsp_runtime_set_node_timing(live.rt, opts->node_times);
 
-  if (!opts->no_mlock) {
+  if (!opts->no_mlock && !locked) {
     if (mlockall(MCL_CURRENT | MCL_FUTURE)) {
       fprintf(stderr,
               "dspengine: warning: memory not locked (mlockall: %s; "
@@ -625,6 +782,7 @@ dsp_live_run(const DspOptions* const opts)
     }
   }
   dsp_engine_set_commit_hook(live.engine, NULL, NULL);
+  dsp_standby_free(live.standby);
   dsp_jack_close(live.jack); // Stops the audio thread
   dsp_osc_free(live.osc);
   dsp_engine_free(live.engine);

@@ -4,6 +4,7 @@
 // dspengine: load an effect graph and render it, check it, or list plugins.
 
 #include "backends/offline.h"
+#include "common/timing.h"
 #include "compile/compile.h"
 #include "describe.h"
 #include "graph/graph.h"
@@ -261,6 +262,7 @@ run_list(void)
 int
 main(int argc, char** argv)
 {
+  dsp_timing_mark("main");
   DspOptions opts;
   if (dsp_options_parse(&opts, argc, argv)) {
     return 2;
@@ -271,7 +273,11 @@ main(int argc, char** argv)
   }
 
   if (opts.supervise && opts.command == DSP_COMMAND_LIVE) {
-    return dsp_supervise(argc, argv);
+    // A standby engine needs the region's lock to wait on
+    // (DSP_SUPERVISE_STANDBY=0: restart only)
+    const char* const sb = getenv("DSP_SUPERVISE_STANDBY");
+    return dsp_supervise(
+      argc, argv, opts.server, opts.state && !(sb && !strcmp(sb, "0")));
   }
 
   switch (opts.command) {

@@ -334,6 +334,8 @@ dsp_options_parse(DspOptions* const opts, const int argc, char** const argv)
       }
     } else if (!strcmp(arg, "--supervise")) {
       opts->supervise = true;
+    } else if (!strcmp(arg, "--standby")) {
+      opts->standby = true; // Internal: passed by --supervise
     } else if (!strcmp(arg, "--inspect-state")) {
       opts->command = DSP_COMMAND_INSPECT;
       opts->state   = argv[++i];

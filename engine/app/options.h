@@ -64,6 +64,7 @@ typedef struct {
   const char* state;     ///< --state PATH, NULL: --no-state
   int         resume;    ///< --resume: DspResumeMode (persist.h)
   bool        supervise; ///< --supervise: run and restart a child
+  bool        standby;   ///< --standby: wait to take over (supervisor)
   uint32_t    n_sets;    ///< Number of --set options
   DspParamSet sets[DSP_OPTIONS_MAX_SETS]; ///< --set overrides
   char        storage[4096];              ///< Copies of split --set args

@@ -1,13 +1,15 @@
 // Copyright 2026 The dspengine authors
 // SPDX-License-Identifier: ISC
 
-// The checkpoint writer.  Runs on the control thread only: it reads the
-// engine's getters (which never touch the audio thread) and writes the
-// region; the audio thread never sees the region.
+// The checkpoint writer.  Runs on the control thread: it builds each
+// checkpoint from the engine's getters (which never touch the audio thread)
+// and hands it to the checkpoint thread (state/writer.h), which serialises
+// and commits it; the audio thread never sees the region.
 
 #include "persist.h"
 
 #include "state/region.h"
+#include "state/writer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +21,9 @@
 
 struct DspPersistImpl {
   DspRegion*     region;     ///< The state region, NULL if checkpoints are off
+  DspWriter*     writer;     ///< The checkpoint thread, NULL if off
   DspCheckpoint* prev;       ///< Checkpoint read at start, or NULL
-  DspCheckpoint* cp;         ///< The model written on each change
+  DspCheckpoint* meta;       ///< Settings, counters and `clean` of this run
   DspCheckpoint* lv2;        ///< Cached node states (only `states` used)
   double         next_state; ///< Monotonic time of the next state save
   bool           batch;      ///< Defer writes to dsp_persist_flush()
@@ -45,6 +48,7 @@ real_ns(void)
 
 DspStatus
 dsp_persist_open(const char* const  path,
+                 const bool         wait,
                  DspPersist** const out,
                  DspError* const    err)
 {
@@ -55,8 +59,12 @@ dsp_persist_open(const char* const  path,
     return dsp_error_set(err, DSP_ERR_NO_MEM, NULL, "out of memory");
   }
 
-  DspStatus st = dsp_region_open(
-    path, DSP_REGION_CREATE, DSP_STATE_DEFAULT_SIZE, &p->region, err);
+  DspStatus st = dsp_region_open(path,
+                                 DSP_REGION_CREATE |
+                                   (wait ? DSP_REGION_WAIT : DSP_REGION_READ),
+                                 DSP_STATE_DEFAULT_SIZE,
+                                 &p->region,
+                                 err);
   if (st) {
     dsp_persist_free(p);
     return st;
@@ -81,8 +89,18 @@ dsp_persist_open(const char* const  path,
     dsp_region_close(p->region);
     p->region = NULL;
   }
+  if (p->region && (st = dsp_writer_new(p->region, &p->writer, err))) {
+    dsp_persist_free(p);
+    return st;
+  }
   *out = p;
   return DSP_SUCCESS;
+}
+
+bool
+dsp_persist_enabled(const DspPersist* const p)
+{
+  return p && p->writer;
 }
 
 const DspCheckpoint*
@@ -217,23 +235,48 @@ save_states(DspPersist* const p, const DspEngine* const engine)
   p->lv2 = c;
 }
 
-/// Rebuild the model from the engine and write it.
+/// Copy the run's settings, counters and flag into `cp`.
+static DspStatus
+copy_meta(DspCheckpoint* const cp, const DspCheckpoint* const meta)
+{
+  cp->settings.sample_rate = meta->settings.sample_rate;
+  cp->settings.period      = meta->settings.period;
+  cp->counters             = meta->counters;
+  cp->clean                = meta->clean;
+  if (meta->settings.backend &&
+      !(cp->settings.backend = strdup(meta->settings.backend))) {
+    return DSP_ERR_NO_MEM;
+  }
+  return DSP_SUCCESS;
+}
+
+/**
+   Build a checkpoint of the engine as it is now and hand it to the
+   checkpoint thread; if `wait`, return once it is in the region (or its
+   write failed: then `err` says why).
+*/
 static DspStatus
 write_now(DspPersist* const      p,
           const DspEngine* const engine,
+          const bool             wait,
           DspError* const        err)
 {
-  if (!p->region) {
+  if (!p->writer) {
     return DSP_SUCCESS;
   }
-  DspCheckpoint* const cp   = p->cp;
+  DspCheckpoint* const cp   = dsp_checkpoint_new();
   const DspPlan* const plan = dsp_engine_plan(engine);
-  dsp_checkpoint_clear(cp);
-  DspStatus st = dsp_checkpoint_set_graph(cp,
-                                          plan ? plan->graph->name : NULL,
-                                          dsp_engine_graph_path(engine),
-                                          dsp_engine_graph_dir(engine),
-                                          dsp_engine_graph_json(engine));
+  if (!cp) {
+    return dsp_error_set(err, DSP_ERR_NO_MEM, NULL, "out of memory");
+  }
+  DspStatus st = copy_meta(cp, p->meta);
+  if (!st) {
+    st = dsp_checkpoint_set_graph(cp,
+                                  plan ? plan->graph->name : NULL,
+                                  dsp_engine_graph_path(engine),
+                                  dsp_engine_graph_dir(engine),
+                                  dsp_engine_graph_json(engine));
+  }
   for (uint32_t n = 0U; !st && plan && n < plan->n_nodes; ++n) {
     const DspNode* const node = plan->nodes[n];
     for (uint32_t k = 0U; !st && k < node->n_params; ++k) {
@@ -256,9 +299,11 @@ write_now(DspPersist* const      p,
       cp, dsp_engine_slot_name(engine, i), dsp_engine_slot_json(engine, i));
   }
   if (st) {
+    dsp_checkpoint_free(cp);
     return dsp_error_set(err, st, NULL, "out of memory building a checkpoint");
   }
-  return dsp_checkpoint_write(p->region, cp, NULL, err);
+  const uint64_t ticket = dsp_writer_submit(p->writer, cp);
+  return wait ? dsp_writer_wait(p->writer, ticket, err) : DSP_SUCCESS;
 }
 
 DspStatus
@@ -270,21 +315,21 @@ dsp_persist_begin(DspPersist* const      p,
                   const char* const      backend,
                   DspError* const        err)
 {
-  if (!(p->cp = dsp_checkpoint_new())) {
+  if (!(p->meta = dsp_checkpoint_new())) {
     return dsp_error_set(err, DSP_ERR_NO_MEM, NULL, "out of memory");
   }
   if (p->prev) {
-    p->cp->counters = p->prev->counters;
-    p->cp->clean    = p->prev->clean;
+    p->meta->counters = p->prev->counters;
+    p->meta->clean    = p->prev->clean;
   }
-  dsp_checkpoint_note_boot(p->cp, resumed, real_ns());
-  p->cp->settings.sample_rate = rate;
-  p->cp->settings.period      = period;
-  if (backend && !(p->cp->settings.backend = strdup(backend))) {
+  dsp_checkpoint_note_boot(p->meta, resumed, real_ns());
+  p->meta->settings.sample_rate = rate;
+  p->meta->settings.period      = period;
+  if (backend && !(p->meta->settings.backend = strdup(backend))) {
     return dsp_error_set(err, DSP_ERR_NO_MEM, NULL, "out of memory");
   }
   save_states(p, engine);
-  return write_now(p, engine, err);
+  return write_now(p, engine, true, err);
 }
 
 DspStatus
@@ -294,20 +339,20 @@ dsp_persist_hook(void* const            data,
                  DspError* const        err)
 {
   DspPersist* const p = (DspPersist*)data;
-  if (!p->cp) {
+  if (!p->meta) {
     return DSP_SUCCESS; // Not begun: the start-up sequence writes once
   }
   if (change->kind == DSP_CHANGE_GRAPH) {
-    ++p->cp->counters.graph_loads;
+    ++p->meta->counters.graph_loads;
     save_states(p, engine);
   } else if (change->kind == DSP_CHANGE_PARAM) {
-    ++p->cp->counters.param_changes;
+    ++p->meta->counters.param_changes;
   }
   if (p->batch) {
     p->dirty = true; // Written before the pass's replies go
     return DSP_SUCCESS;
   }
-  return write_now(p, engine, err);
+  return write_now(p, engine, true, err);
 }
 
 void
@@ -318,33 +363,40 @@ dsp_persist_set_batch(DspPersist* const p, const bool on)
   }
 }
 
-void
-dsp_persist_flush(DspPersist* const p, const DspEngine* const engine)
+DspStatus
+dsp_persist_flush(DspPersist* const      p,
+                  const DspEngine* const engine,
+                  DspError* const        err)
 {
   if (!p || !p->dirty) {
-    return;
+    return DSP_SUCCESS;
   }
   p->dirty = false;
-  DspError err;
-  dsp_error_clear(&err);
-  if (write_now(p, engine, &err)) {
-    fprintf(stderr, "dspengine: error: checkpoint: %s\n", err.message);
+  return write_now(p, engine, true, err);
+}
+
+void
+dsp_persist_set_period(DspPersist* const      p,
+                       const DspEngine* const engine,
+                       const uint32_t         period)
+{
+  if (!p || !p->meta || p->meta->settings.period == period) {
+    return;
   }
+  p->meta->settings.period = period;
+  (void)write_now(p, engine, false, NULL); // The thread logs a failure
 }
 
 void
 dsp_persist_tick(DspPersist* const p, const DspEngine* const engine)
 {
-  if (!p || !p->cp || !p->region || mono_s() < p->next_state) {
+  if (!p || !p->meta || !p->writer || mono_s() < p->next_state) {
     return;
   }
   save_states(p, engine);
   if (p->lv2->n_states) {
-    DspError err;
-    dsp_error_clear(&err);
-    if (write_now(p, engine, &err)) {
-      fprintf(stderr, "dspengine: warning: checkpoint: %s\n", err.message);
-    }
+    // Nothing acknowledged waits for this one; the thread logs a failure
+    (void)write_now(p, engine, false, NULL);
   }
 }
 
@@ -353,13 +405,13 @@ dsp_persist_finish(DspPersist* const      p,
                    const DspEngine* const engine,
                    DspError* const        err)
 {
-  if (!p || !p->cp) {
+  if (!p || !p->meta) {
     return DSP_SUCCESS;
   }
   save_states(p, engine);
-  p->cp->clean       = true;
-  const DspStatus st = write_now(p, engine, err);
-  p->cp->clean       = false;
+  p->meta->clean     = true;
+  const DspStatus st = write_now(p, engine, true, err);
+  p->meta->clean     = false;
   return st;
 }
 
@@ -367,9 +419,10 @@ void
 dsp_persist_free(DspPersist* const p)
 {
   if (p) {
+    dsp_writer_free(p->writer); // Writes what is pending first
     dsp_region_close(p->region);
     dsp_checkpoint_free(p->prev);
-    dsp_checkpoint_free(p->cp);
+    dsp_checkpoint_free(p->meta);
     dsp_checkpoint_free(p->lv2);
     free(p);
   }

@@ -15,10 +15,13 @@
    The engine's checkpoint writer (docs/checkpoint.md): it keeps the state
    region up to date from the engine's getters, on the control thread.
 
-   The commit hook (dsp_persist_hook) writes a checkpoint before the change
-   is acknowledged.  LV2 plugin state (the slow part) is saved when a graph
-   is loaded and then at most every DSP_PERSIST_STATE_PERIOD seconds
-   (dsp_persist_tick); parameters are written on every change.
+   The control thread builds each checkpoint from the engine's getters and
+   hands it to the checkpoint thread (state/writer.h), which serialises and
+   commits it.  The commit hook (dsp_persist_hook) waits for the write
+   before the change is acknowledged.  LV2 plugin state (the slow part) is
+   saved when a graph is loaded and then every DSP_PERSIST_STATE_PERIOD
+   seconds (dsp_persist_tick; not waited for); parameters are written on
+   every change (or OSC pass).
 */
 
 /// Seconds between periodic checkpoints of LV2 plugin state.
@@ -38,9 +41,17 @@ typedef enum {
    newest checkpoint.  A region without a valid checkpoint is reported in
    one line on stderr; if it is foreign, checkpoints are off.
 
+   @param wait If another process writes the region, wait until it is gone
+   (a standby engine, standby.h) rather than fail.
    @param[out] out New writer to free with dsp_persist_free().
 */
-DspStatus dsp_persist_open(const char* path, DspPersist** out, DspError* err);
+DspStatus dsp_persist_open(const char*  path,
+                           bool         wait,
+                           DspPersist** out,
+                           DspError*    err);
+
+/// True if checkpoints are written (the region is ours and locked).
+bool dsp_persist_enabled(const DspPersist* p);
 
 /// The checkpoint read from the region, or NULL (owned by `p`).
 const DspCheckpoint* dsp_persist_previous(const DspPersist* p);
@@ -90,8 +101,19 @@ DspStatus dsp_persist_hook(void*            data,
 */
 void dsp_persist_set_batch(DspPersist* p, bool on);
 
-/// Write the changes deferred in batch mode, if any.
-void dsp_persist_flush(DspPersist* p, const DspEngine* engine);
+/**
+   Write the changes deferred in batch mode, if any, and wait for the
+   write.  On failure (e.g. the checkpoint does not fit a slot) `err` says
+   why and the pass's changes must not be acknowledged.
+*/
+DspStatus dsp_persist_flush(DspPersist*      p,
+                            const DspEngine* engine,
+                            DspError*        err);
+
+/// Record a new server period (buffer-size change) and write it.
+void dsp_persist_set_period(DspPersist*      p,
+                            const DspEngine* engine,
+                            uint32_t         period);
 
 /// Periodic work: save plugin state and write if due.
 void dsp_persist_tick(DspPersist* p, const DspEngine* engine);

@@ -41,9 +41,12 @@ typedef struct {
 
 /// A reply held until the end of a dsp_osc_process() pass.
 typedef struct {
-  Peer   peer; ///< Where it goes
-  void*  data; ///< Serialised packet (owned)
-  size_t size; ///< Its size
+  Peer        peer;   ///< Where it goes
+  void*       data;   ///< Serialised packet (owned)
+  size_t      size;   ///< Its size
+  const char* acked;  ///< A /done of this changing command, else NULL
+  bool        has_id; ///< The request had an id (for a /fail instead)
+  int32_t     id;     ///< The id
 } HeldReply;
 
 /// Replies held during one pass (see dsp_osc_set_flush()).
@@ -142,7 +145,7 @@ send_raw(const Peer* const peer, void* const data, const size_t size)
     void* const copy = q->n < q->cap ? malloc(size) : NULL;
     if (copy) {
       memcpy(copy, data, size);
-      q->held[q->n++] = (HeldReply){ *peer, copy, size };
+      q->held[q->n++] = (HeldReply){ *peer, copy, size, NULL, false, 0 };
       return;
     }
   }
@@ -190,10 +193,33 @@ reply_start(const Req* const r)
   return m;
 }
 
+/// Commands whose /done acknowledges a change (checkpointed first).
+static bool
+changes_state(const char* const path)
+{
+  static const char* const changing[] = { "/load",   "/prepare", "/swap",
+                                          "/unload", "/set",     "/bypass",
+                                          NULL };
+  for (const char* const* c = changing; *c; ++c) {
+    if (!strcmp(*c, path)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 static void
 done(const Req* const r, lo_message m)
 {
+  ReplyQueue* const q = r->peer->queue;
+  const size_t      n = q ? q->n : 0U;
   send_msg(r->peer, "/done", m);
+  if (q && q->n > n && r->cmd && changes_state(r->cmd->path)) {
+    // Held: if the checkpoint of the pass fails, it becomes a /fail
+    q->held[n].acked  = r->cmd->path;
+    q->held[n].has_id = r->has_id;
+    q->held[n].id     = r->id;
+  }
 }
 
 static void fail(const Req* const r, const char* const fmt, ...)
@@ -1478,19 +1504,35 @@ dsp_osc_set_flush(DspOsc* const osc, const DspOscFlush flush, void* const data)
   osc->flush_data = data;
 }
 
-/// Call the flush function, then send the replies held during a pass.
+/**
+   Call the flush function, then send the replies held during a pass; if
+   the flush failed, each /done of a change becomes a /fail saying why.
+*/
 static void
 release_replies(DspOsc* const osc)
 {
   ReplyQueue* const q = &osc->queue;
   q->active           = false;
-  if (osc->flush) {
-    osc->flush(osc->flush_data);
-  }
+  DspError err;
+  dsp_error_clear(&err);
+  const DspStatus st =
+    osc->flush ? osc->flush(osc->flush_data, &err) : DSP_SUCCESS;
   for (size_t i = 0U; i < q->n; ++i) {
-    q->held[i].peer.queue = NULL;
-    send_raw(&q->held[i].peer, q->held[i].data, q->held[i].size);
-    free(q->held[i].data);
+    HeldReply* const h = &q->held[i];
+    h->peer.queue      = NULL;
+    if (st && h->acked) {
+      char       buf[1400];
+      lo_message m = lo_message_new();
+      lo_message_add_string(m, h->acked);
+      if (h->has_id) {
+        lo_message_add_int32(m, h->id);
+      }
+      lo_message_add_string(m, dsp_error_format(&err, buf, sizeof(buf)));
+      send_msg(&h->peer, "/fail", m);
+    } else {
+      send_raw(&h->peer, h->data, h->size);
+    }
+    free(h->data);
   }
   q->n = 0U;
 }

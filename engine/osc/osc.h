@@ -93,14 +93,20 @@ int dsp_osc_port(const DspOsc* osc);
 /// Fill `fds` (room for DSP_OSC_MAX_FDS) with the sockets to poll.
 uint32_t dsp_osc_fds(const DspOsc* osc, struct pollfd* fds);
 
-/// Called at the end of a dsp_osc_process() pass, before its replies go.
-typedef void (*DspOscFlush)(void* data);
+/**
+   Called at the end of a dsp_osc_process() pass, before its replies go.
+   A failure (with `err` saying why) means the pass's changes are not
+   durable: their /done replies become /fail with that message.
+*/
+typedef DspStatus (*DspOscFlush)(void* data, DspError* err);
 
 /**
    Hold the /done and /fail replies of each dsp_osc_process() pass, call
    `flush` once the pass has applied its messages, then send them: the
    checkpoint writer makes a whole pass durable with one write before any
-   of it is acknowledged (docs/checkpoint.md).  NULL: reply at once.
+   of it is acknowledged (docs/checkpoint.md).  If `flush` fails, each
+   /done of a changing command (/load /prepare /swap /unload /set /bypass)
+   is sent as `/fail command [id] message` instead.  NULL: reply at once.
 */
 void dsp_osc_set_flush(DspOsc* osc, DspOscFlush flush, void* data);
 

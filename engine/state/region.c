@@ -96,7 +96,9 @@ dsp_region_open(const char* const path,
   struct statfs fsb;
   if ((region->fd = open(path, oflags, 0600)) < 0) {
     st = sys_error(err, path, "cannot open", errno);
-  } else if (write && flock(region->fd, LOCK_EX | LOCK_NB)) {
+  } else if (write &&
+             flock(region->fd,
+                   LOCK_EX | ((flags & DSP_REGION_WAIT) ? 0 : LOCK_NB))) {
     st = errno == EWOULDBLOCK
            ? dsp_error_set(err,
                            DSP_ERR_IO,

@@ -53,6 +53,8 @@ typedef enum {
   DSP_REGION_WRITE = 1U << 0U, ///< Map read-write and lock the file
   DSP_REGION_CREATE =
     1U << 1U, ///< Create a missing regular file (implies WRITE)
+  DSP_REGION_WAIT =
+    1U << 2U, ///< Wait for another writer's lock instead of failing
 } DspRegionFlags;
 
 /**

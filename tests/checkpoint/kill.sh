@@ -14,11 +14,15 @@
 # peer's cycles because a client died).
 # usage: kill.sh DSPENGINE SOURCE_ROOT DSPCTL ACK_FLOOD KILLS
 #                [JACK_FEED WAVCMP SIGGEN]
+# DSP_KILLS overrides KILLS (bench/resume/soak.sh runs 10,000);
+# DSP_KILL_MS bounds the random delay from the start of the flood to the
+# kill (default 490 ms; the flood itself lasts 20-90 ms).
 engine=$1
 root=$2
 dspctl=$3
 flood=$4
-kills=${5:-100}
+kills=${DSP_KILLS:-${5:-100}}
+kill_ms=${DSP_KILL_MS:-490}
 feed=${6:-}
 wavcmp=${7:-}
 siggen=${8:-}
@@ -77,6 +81,7 @@ flood_acks=0
 k=0
 while [ $k -lt "$kills" ]; do
 	k=$((k + 1))
+	[ $((k % 100)) -ne 0 ] || echo "# $k kills, $fallbacks fallbacks, $unacked unacknowledged values written"
 	: >"$work/engine.err" # Before the child opens it: no stale "ready"
 	"$engine" --state "$region" --resume always --graph "$data/chain4.json" \
 		--name eng --no-mlock --osc-port "$osc_port" \
@@ -117,7 +122,7 @@ while [ $k -lt "$kills" ]; do
 	"$flood" "$osc_port" 5000 0.0$((2 + $(rand 8))) $(nodes_of $graph) \
 		>"$work/flood.txt" 2>&1 &
 	flood_pid=$!
-	sleep "0.0$(rand 5)$(rand 10)"
+	sleep "$(awk -v ms=$(rand $((kill_ms + 1))) 'BEGIN { printf "%.3f", ms / 1000 }')"
 	kill -KILL "$engine_pid"
 	wait "$engine_pid" 2>/dev/null
 	engine_pid=""

@@ -161,7 +161,8 @@ rm -f "$region"
 sup_pid=$!
 wait_for "$work/sup.err" "dspengine: ready" 30 || fail "supervised engine not ready"
 expect_done set g3 gain -8
-child=$(pgrep -P $sup_pid)
+wait_for "$work/sup.err" "supervise: engine (pid" 10 || fail "supervisor: no engine runs"
+child=$(grep -o "supervise: engine (pid [0-9]*) runs" "$work/sup.err" | tail -1 | tr -cd '0-9')
 [ -n "$child" ] || fail "no child of the supervisor"
 kill -KILL "$child"
 wait_for "$work/sup.err" "restart 1" 10 || fail "not restarted: $(cat "$work/sup.err")"

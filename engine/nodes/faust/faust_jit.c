@@ -12,6 +12,7 @@
 #include <faust/dsp/llvm-dsp-c.h>
 #pragma GCC diagnostic pop
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -23,6 +24,71 @@
 
 /// Exported by libfaust but missing from its 2.54 headers.
 void freeCMemory(void* ptr);
+
+/// The libfaust functions used, resolved by jit_load().
+#define DSP_FAUST_FUNCS(X)          \
+  X(getCLibFaustVersion)            \
+  X(getCDSPMachineTarget)           \
+  X(freeCMemory)                    \
+  X(writeCDSPFactoryToMachineFile)  \
+  X(readCDSPFactoryFromMachineFile) \
+  X(createCDSPFactoryFromString)    \
+  X(createCDSPInstance)             \
+  X(deleteCDSPFactory)              \
+  X(getNumInputsCDSPInstance)       \
+  X(getNumOutputsCDSPInstance)      \
+  X(buildUserInterfaceCDSPInstance) \
+  X(metadataCDSPInstance)           \
+  X(initCDSPInstance)               \
+  X(instanceClearCDSPInstance)      \
+  X(computeCDSPInstance)            \
+  X(deleteCDSPInstance)
+
+/**
+   libfaust (and LLVM, ~100 MB with its static constructors) is opened with
+   dlopen() the first time a graph needs Faust code compiled at load time:
+   linking it would make every start of the program pay ~100 ms for it,
+   including a resume after a crash that has no such node.
+*/
+static struct {
+  void* handle; ///< dlopen() handle, NULL until loaded
+#define DSP_FAUST_MEMBER(f) __typeof__(&f) f; ///< libfaust function
+  DSP_FAUST_FUNCS(DSP_FAUST_MEMBER)
+#undef DSP_FAUST_MEMBER
+} lf;
+
+static pthread_once_t lf_once       = PTHREAD_ONCE_INIT;
+static char           lf_error[512] = ""; ///< Why loading failed
+static const char     lf_soname[]   = "libfaust.so.2";
+
+static void
+jit_load_once(void)
+{
+  void* const h = dlopen(lf_soname, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    snprintf(lf_error, sizeof(lf_error), "%s", dlerror());
+    return;
+  }
+#define DSP_FAUST_RESOLVE(f)                                                 \
+  if (!lf_error[0] && !(*(void**)& lf.f = dlsym(h, #f))) {                   \
+    snprintf(lf_error, sizeof(lf_error), "%s: no symbol %s", lf_soname, #f); \
+  }
+  DSP_FAUST_FUNCS(DSP_FAUST_RESOLVE)
+#undef DSP_FAUST_RESOLVE
+  if (lf_error[0]) {
+    dlclose(h);
+    return;
+  }
+  lf.handle = h;
+}
+
+/// Load libfaust if not yet done; false (with lf_error) if it cannot be.
+static bool
+jit_load(void)
+{
+  pthread_once(&lf_once, jit_load_once);
+  return lf.handle != NULL;
+}
 
 /// An instance with the factory it was made from.
 typedef struct {
@@ -79,7 +145,7 @@ fnv1a(uint64_t hash, const char* const str)
 const char*
 dsp_faust_jit_version(void)
 {
-  return getCLibFaustVersion();
+  return jit_load() ? lf.getCLibFaustVersion() : "unavailable";
 }
 
 const char*
@@ -92,11 +158,13 @@ dsp_faust_jit_cache_name(const DspFaustJitSource* const src,
 
   uint64_t hash = 0xcbf29ce484222325ULL;
   hash          = fnv1a(hash, "dspengine-faust-cache-1");
-  hash          = fnv1a(hash, getCLibFaustVersion());
+  hash          = fnv1a(hash, dsp_faust_jit_version());
 
-  char* const target = getCDSPMachineTarget();
+  char* const target = jit_load() ? lf.getCDSPMachineTarget() : NULL;
   hash               = fnv1a(hash, target ? target : "");
-  freeCMemory(target);
+  if (target) {
+    lf.freeCMemory(target);
+  }
 
   for (int i = 0; i < argc; ++i) {
     hash = fnv1a(hash, args.argv[i]);
@@ -208,7 +276,8 @@ cache_write(llvm_dsp_factory* const factory,
   const int fd = mkstemp(tmp);
   if (fd >= 0) {
     close(fd);
-    if (!writeCDSPFactoryToMachineFile(factory, tmp, "") || rename(tmp, path)) {
+    if (!lf.writeCDSPFactoryToMachineFile(factory, tmp, "") ||
+        rename(tmp, path)) {
       unlink(tmp);
     }
   }
@@ -282,7 +351,7 @@ jit_factory(const DspFaustJitSource* const src,
       unlink(cache_path); // Ours to replace: the directory is ours
     } else if (!access(cache_path, R_OK)) {
       char msg[4096] = { 0 };
-      if ((*factory = readCDSPFactoryFromMachineFile(cache_path, "", msg))) {
+      if ((*factory = lf.readCDSPFactoryFromMachineFile(cache_path, "", msg))) {
         ++jit_n_hits;
         free(cache_path);
         return DSP_SUCCESS;
@@ -297,7 +366,7 @@ jit_factory(const DspFaustJitSource* const src,
   memset(msg, 0, sizeof(msg));
 
   ++jit_n_compiles;
-  *factory = createCDSPFactoryFromString(
+  *factory = lf.createCDSPFactoryFromString(
     src->name ? src->name : "faust", src->code, argc, args.argv, "", msg, -1);
   if (!*factory) {
     trim_message(msg);
@@ -329,6 +398,14 @@ dsp_faust_jit_new(const DspFaustJitSource* const src,
 {
   *dsp = NULL;
 
+  if (!jit_load()) {
+    return dsp_error_set(err,
+                         DSP_ERR_PLUGIN,
+                         json_path,
+                         "Faust code needs libfaust, which cannot be loaded "
+                         "(%s; install libfaust2)",
+                         lf_error);
+  }
   DspFaustJitDsp* const jd = (DspFaustJitDsp*)calloc(1U, sizeof(*jd));
   if (!jd) {
     return dsp_error_set(err, DSP_ERR_NO_MEM, json_path, "out of memory");
@@ -336,7 +413,7 @@ dsp_faust_jit_new(const DspFaustJitSource* const src,
 
   pthread_mutex_lock(&jit_mutex);
   DspStatus st = jit_factory(src, cache_dir, json_path, &jd->factory, err);
-  if (!st && !(jd->instance = createCDSPInstance(jd->factory))) {
+  if (!st && !(jd->instance = lf.createCDSPInstance(jd->factory))) {
     st = dsp_error_set(err,
                        DSP_ERR_PLUGIN,
                        json_path,
@@ -344,7 +421,7 @@ dsp_faust_jit_new(const DspFaustJitSource* const src,
                        src->name ? src->name : "code");
   }
   if (st && jd->factory) {
-    deleteCDSPFactory(jd->factory);
+    lf.deleteCDSPFactory(jd->factory);
   }
   pthread_mutex_unlock(&jit_mutex);
 
@@ -378,37 +455,37 @@ dsp_faust_jit_cache_hit_count(void)
 static int
 jit_get_num_inputs(void* const dsp)
 {
-  return getNumInputsCDSPInstance(((DspFaustJitDsp*)dsp)->instance);
+  return lf.getNumInputsCDSPInstance(((DspFaustJitDsp*)dsp)->instance);
 }
 
 static int
 jit_get_num_outputs(void* const dsp)
 {
-  return getNumOutputsCDSPInstance(((DspFaustJitDsp*)dsp)->instance);
+  return lf.getNumOutputsCDSPInstance(((DspFaustJitDsp*)dsp)->instance);
 }
 
 static void
 jit_build_user_interface(void* const dsp, UIGlue* const ui)
 {
-  buildUserInterfaceCDSPInstance(((DspFaustJitDsp*)dsp)->instance, ui);
+  lf.buildUserInterfaceCDSPInstance(((DspFaustJitDsp*)dsp)->instance, ui);
 }
 
 static void
 jit_metadata(void* const dsp, MetaGlue* const meta)
 {
-  metadataCDSPInstance(((DspFaustJitDsp*)dsp)->instance, meta);
+  lf.metadataCDSPInstance(((DspFaustJitDsp*)dsp)->instance, meta);
 }
 
 static void
 jit_init(void* const dsp, const int sample_rate)
 {
-  initCDSPInstance(((DspFaustJitDsp*)dsp)->instance, sample_rate);
+  lf.initCDSPInstance(((DspFaustJitDsp*)dsp)->instance, sample_rate);
 }
 
 static void
 jit_instance_clear(void* const dsp)
 {
-  instanceClearCDSPInstance(((DspFaustJitDsp*)dsp)->instance);
+  lf.instanceClearCDSPInstance(((DspFaustJitDsp*)dsp)->instance);
 }
 
 static void
@@ -417,7 +494,8 @@ jit_compute(void* const   dsp,
             float** const inputs,
             float** const outputs)
 {
-  computeCDSPInstance(((DspFaustJitDsp*)dsp)->instance, count, inputs, outputs);
+  lf.computeCDSPInstance(
+    ((DspFaustJitDsp*)dsp)->instance, count, inputs, outputs);
 }
 
 static void
@@ -426,8 +504,8 @@ jit_free(void* const dsp)
   DspFaustJitDsp* const jd = (DspFaustJitDsp*)dsp;
   if (jd) {
     pthread_mutex_lock(&jit_mutex);
-    deleteCDSPInstance(jd->instance);
-    deleteCDSPFactory(jd->factory);
+    lf.deleteCDSPInstance(jd->instance);
+    lf.deleteCDSPFactory(jd->factory);
     pthread_mutex_unlock(&jit_mutex);
     free(jd);
   }

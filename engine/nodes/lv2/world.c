@@ -6,6 +6,8 @@
 
 #include "lv2_internal.h"
 
+#include "common/timing.h"
+
 #include <lv2/buf-size/buf-size.h>
 #include <lv2/core/lv2.h>
 #include <lv2/parameters/parameters.h>
@@ -264,18 +266,87 @@ has_plugin(const DspLv2World* const world, const char* const uri)
   return found;
 }
 
-/// True if the file at `path` contains `needle`.
+/// Largest manifest read when looking for a plugin.
+#define DSP_LV2_MANIFEST_MAX (4U * 1024U * 1024U)
+
+/// True if `text` has `word` delimited as a Turtle term (not inside a
+/// longer name).
 static bool
-file_contains(const char* const path, const char* const needle)
+has_term(const char* const text, const char* const word)
+{
+  const size_t len = strlen(word);
+  for (const char* p = strstr(text, word); p; p = strstr(p + 1, word)) {
+    const char before = p == text ? ' ' : p[-1];
+    const char after  = p[len];
+    if ((isspace((unsigned char)before) || before == ',' || before == ';') &&
+        (isspace((unsigned char)after) || after == ',' || after == ';' ||
+         after == '.' || after == '\0')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+   True if the Turtle text `ttl` names `uri`: written in full (`<uri>`) or
+   as a prefixed name (`mda:Overdrive` after `@prefix mda:
+   <http://drobilla.net/plugins/mda/>`), as most bundles write it.
+*/
+static bool
+names_uri(const char* const ttl, const char* const uri)
+{
+  char needle[1100];
+  snprintf(needle, sizeof(needle), "<%s>", uri);
+  if (strstr(ttl, needle)) {
+    return true;
+  }
+  for (const char* p = strstr(ttl, "@prefix"); p;
+       p             = strstr(p + 1, "@prefix")) {
+    const char* name = p + 7;
+    while (*name == ' ' || *name == '\t') {
+      ++name;
+    }
+    const char* const colon = strchr(name, ':');
+    const char* const lt    = colon ? strchr(colon, '<') : NULL;
+    const char* const gt    = lt ? strchr(lt, '>') : NULL;
+    if (!gt || memchr(name, '\n', (size_t)(gt - name))) {
+      continue;
+    }
+    const size_t ns_len   = (size_t)(gt - lt - 1);
+    const size_t name_len = (size_t)(colon - name);
+    if (ns_len && !strncmp(uri, lt + 1, ns_len) && uri[ns_len] &&
+        name_len + strlen(uri + ns_len) + 2U < sizeof(needle)) {
+      snprintf(
+        needle, sizeof(needle), "%.*s:%s", (int)name_len, name, uri + ns_len);
+      if (has_term(ttl, needle)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/// True if the manifest at `path` names plugin `uri`.
+static bool
+manifest_names(const char* const path, const char* const uri)
 {
   FILE* const f = fopen(path, "rb");
   if (!f) {
     return false;
   }
-  char         buf[65536];
-  const size_t n   = fread(buf, 1U, sizeof(buf) - 1U, f);
-  buf[n]           = '\0';
-  const bool found = strstr(buf, needle) != NULL;
+  bool found = false;
+  if (!fseek(f, 0L, SEEK_END)) {
+    const long  size = ftell(f);
+    char* const buf  = size > 0 && (size_t)size <= DSP_LV2_MANIFEST_MAX
+                         ? (char*)malloc((size_t)size + 1U)
+                         : NULL;
+    if (buf && !fseek(f, 0L, SEEK_SET)) {
+      const size_t n = fread(buf, 1U, (size_t)size, f);
+      buf[n]         = '\0';
+      found          = names_uri(buf, uri);
+    }
+    free(buf);
+  }
   fclose(f);
   return found;
 }
@@ -288,8 +359,6 @@ load_matching(DspLv2World* const w, const char* const dir, const char* uri)
   if (!d) {
     return false;
   }
-  char needle[1100];
-  snprintf(needle, sizeof(needle), "<%s>", uri);
   bool           loaded = false;
   struct dirent* ent    = NULL;
   while ((ent = readdir(d))) {
@@ -303,7 +372,7 @@ load_matching(DspLv2World* const w, const char* const dir, const char* uri)
     const int b =
       snprintf(bundle, sizeof(bundle), "file://%s/%s/", dir, ent->d_name);
     if (m < 0 || b < 0 || (size_t)m >= sizeof(manifest) ||
-        (size_t)b >= sizeof(bundle) || !file_contains(manifest, needle)) {
+        (size_t)b >= sizeof(bundle) || !manifest_names(manifest, uri)) {
       continue;
     }
     LilvNode* const node = lilv_new_uri(w->lilv, bundle);
@@ -346,6 +415,7 @@ dsp_lv2_world_require(DspLv2World* const w, const char* const uri)
     lilv_world_load_plugin_classes(w->lilv);
   }
   if (!has_plugin(w, uri)) {
+    dsp_timing_mark("lv2-load-all"); // Not found in any manifest: slow
     lilv_world_load_all(w->lilv);
     w->all_loaded = true;
   }
