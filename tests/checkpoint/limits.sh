@@ -70,8 +70,9 @@ fi
 run --graph "$data/chain4.json"
 expect_done set g1 gain -3
 [ "$(cp_value g1 gain)" = -3 ] || fail "g1.gain -3 not in the region"
-# chain4 with 6,000 bytes of description: its checkpoint exceeds a 4 KiB slot
-pad=$(head -c 6000 /dev/zero | tr '\0' x)
+# chain4 with 4,000 bytes of description (the most a graph may carry,
+# DSP_GRAPH_MAX_TEXT 4096): its checkpoint exceeds a 4 KiB slot
+pad=$(head -c 4000 /dev/zero | tr '\0' x)
 jq --arg d "$pad" '.name = "big" | .description = $d' "$data/chain4.json" >"$work/big.json"
 expect_fail "does not fit a slot" load "$work/big.json" 0 0
 grep -q "not acknowledged" "$work/err" "$work/out" ||
