@@ -229,8 +229,17 @@ static void
 test_real_jackd(void** state)
 {
   (void)state;
+  // One name per build directory, not per process: a jackd that was
+  // killed leaves its slot in JACK's server registry (8 slots for the
+  // whole machine), and only a server of the same name reclaims it
+  char          exe[512] = "";
+  const ssize_t n        = readlink("/proc/self/exe", exe, sizeof(exe) - 1U);
+  uint32_t      fnv      = 2166136261U; // FNV-1a
+  for (ssize_t i = 0; i < n; ++i) {
+    fnv = (fnv ^ (uint8_t)exe[i]) * 16777619U;
+  }
   char server[64];
-  snprintf(server, sizeof(server), "dspagent-test-%d", (int)getpid());
+  snprintf(server, sizeof(server), "dspagent-nm-%08x", (unsigned)fnv);
   const pid_t jackd = fork();
   assert_true(jackd >= 0);
   if (jackd == 0) {

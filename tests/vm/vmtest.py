@@ -17,6 +17,7 @@ Exit status 0 pass, 1 fail, 77 skip (meson's convention).
 """
 import argparse
 import json
+import zlib
 import os
 import re
 import shutil
@@ -388,6 +389,10 @@ def breakdown(g, kind, t0, t_init, t_ready):
 def wait_kexec_loaded(g, want_panic):
     g.wait_console(r"kexec loaded: normal" + (r"[^\n]* \+ panic" if want_panic else ""), 1,
                    timeout=240)
+    # The kernel and the compressed initrd came from dspagent's boot disks
+    # (not the slower fallback: an uncompressed initrd rebuilt in the guest)
+    line = re.findall(r"kexec loaded: [^\n]*", g.console_text())[-1]
+    assert "kernel /run/dspguest/vmlinuz" in line and "bytes boot disk /dev/vd" in line, line
 
 
 def engine_restart(g, feats, reps=1):
@@ -482,7 +487,10 @@ class HostJack:
     netmanager into it ([audio] netjack_load_manager)."""
 
     def __init__(self, workdir, period):
-        self.name = f"dspvm-nj-{os.getpid()}"
+        # One name per work directory, not per process: a jackd that was
+        # killed leaves its slot in JACK's server registry (8 for the whole
+        # machine) and only a server of the same name reclaims it
+        self.name = f"dspvm-nj-{zlib.crc32(os.path.abspath(workdir).encode()):08x}"
         self.env = dict(os.environ, JACK_DEFAULT_SERVER=self.name,
                         JACK_NO_AUDIO_RESERVATION="1", JACK_NO_START_SERVER="1")
         self.log_path = os.path.join(workdir, f"host-jackd-{os.getpid()}.log")
