@@ -19,6 +19,7 @@ dsp_agent_config_init(DspAgentConfig* const cfg)
   cfg->memory_mib       = 512U;
   cfg->core             = -1;
   cfg->boot_disks       = true;
+  cfg->tcg_tb_size      = 64U;
   cfg->state_size       = 16U * 1024U * 1024U;
   cfg->guest_port       = 9000U;
   cfg->forward_port     = 19000U;
@@ -324,6 +325,9 @@ set_key(const ParseCtx* const ctx,
       }
       cfg->fifo_priority = (int)u;
       return 0;
+    }
+    if (!strcmp(key, "tcg_tb_size")) {
+      return parse_uint(ctx, key, value, 65536U, &cfg->tcg_tb_size);
     }
     if (!strcmp(key, "boot_disks")) {
       return parse_bool(ctx, key, value, &cfg->boot_disks);

@@ -51,6 +51,7 @@ typedef struct {
   char*    disk;          ///< Disk image, or NULL with `kernel` (owned)
   bool     boot_disks;    ///< Also attach kernel + initrd as read-only disks
   unsigned memory_mib;    ///< Guest RAM, MiB
+  unsigned tcg_tb_size;   ///< TCG translation cache, MiB (0 = QEMU's)
   int      core;          ///< Host CPU for the vCPU, -1 for none
   int      fifo_priority; ///< SCHED_FIFO priority for the vCPU, 0 = none
   size_t   n_vfio;        ///< Number of VFIO devices
