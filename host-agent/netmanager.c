@@ -140,14 +140,16 @@ dsp_agent_jack_status_str(const int status, char* const buf, const size_t size)
   }
 }
 
-/// The last message libjack reported (it would print it to stderr); the
+/// The first message libjack reported (it would print them to stderr); the
 /// handler stays installed, libjack has no way to restore its default
 static char jack_last_error[256];
 
 static void
 on_jack_error(const char* const msg)
 {
-  snprintf(jack_last_error, sizeof(jack_last_error), "%s", msg);
+  if (!jack_last_error[0]) { // the first says why, later ones are cleanup
+    snprintf(jack_last_error, sizeof(jack_last_error), "%s", msg);
+  }
 }
 
 static void

@@ -484,6 +484,7 @@ netmanager_poll(Agent* const a, const uint64_t now)
       a->nm_failures = 0U;
       dsp_agent_log("%s", a->nm_msg);
     }
+    write_status(a);
   } else if (a->nm_retry_ms && now >= a->nm_retry_ms) {
     netmanager_start(a, now);
   }

@@ -620,7 +620,11 @@ def netjack(g_opts, feats):
         assert nm.startswith(f'netmanager: loaded into JACK server "{host.name}" (-p {port}), '
                              f"UDP port {port} bound"), f"dspagent: {nm}"
         log(f"dspagent: {nm}")
-        assert g.status()["agent"]["netmanager"] == nm, g.status()["agent"]
+        # status.json is rewritten right after the log line
+        deadline = time.monotonic() + 10
+        while (st := g.status()["agent"])["netmanager"] != nm:
+            assert time.monotonic() < deadline, f"dspagent status: {st}"
+            time.sleep(0.1)
         boot(g, feats)
         # A quiet guest: the kexec images load in the background after boot
         wait_kexec_loaded(g, False)
