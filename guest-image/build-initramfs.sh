@@ -14,6 +14,9 @@
 #   --with-faust        Include the real libfaust (+LLVM, ~110 MB) instead of
 #                       a stub that fails JIT Faust nodes cleanly
 #   --compress C        zstd (default), gzip or none
+#   --kernel-in-image   Also carry the kernel in the initramfs (/boot/vmlinuz,
+#                       14 MB) for kexec when the guest has no boot disks
+#                       (dspagent's [vm] boot_disks, on by default)
 #
 # Prints the directory of the result: OUTDIR/<hash>/{vmlinuz,initrd.img,...}.
 # The result is cached by a hash of every input (scripts, binaries, their
@@ -25,7 +28,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
 [ $# -ge 2 ] || {
-	sed -n '2,23p' "$0"
+	sed -n '2,26p' "$0"
 	exit 2
 }
 out=$1
@@ -38,6 +41,7 @@ bundles=""
 kpkg=""
 with_faust=0
 compress=zstd
+kernel_in_image=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--extra) extras="$extras $2"; shift 2 ;;
@@ -47,6 +51,7 @@ while [ $# -gt 0 ]; do
 	--kernel-pkg) kpkg=$2; shift 2 ;;
 	--with-faust) with_faust=1; shift ;;
 	--compress) compress=$2; shift 2 ;;
+	--kernel-in-image) kernel_in_image=1; shift ;;
 	*) echo "build-initramfs: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -131,7 +136,7 @@ done | grep -v "^$stubdir/" | sort -u)
 
 # --- Hash of every input ----------------------------------------------------
 hash=$( (
-	echo "compress=$compress faust=$with_faust kpkg=$kpkg"
+	echo "compress=$compress faust=$with_faust kpkg=$kpkg kernel_in_image=$kernel_in_image"
 	sha256sum "$0" "$here/init" "$here/engine-supervisor.sh" "$here/kexec-load.sh" \
 		"$here/libfaust-stub.sh" "$graph" $extra_graphs "$kdeb" $programs $libs $jack_driver
 	find $lv2_dirs -type f | sort | xargs sha256sum
@@ -203,9 +208,10 @@ chmod 755 "$r/init" "$r/usr/bin/dspguest-supervisor" "$r/usr/bin/dspguest-kexec-
 echo "root:x:0:0:root:/root:/bin/sh" >"$r/etc/passwd"
 echo "root:x:0:" >"$r/etc/group"
 
-# Kernel modules: virtio-net, virtio-pci, pvpanic, in dependency order
+# Kernel modules: virtio-net, virtio-pci, virtio-blk (the boot disks),
+# pvpanic, in dependency order
 : >"$r/etc/dspguest/modules"
-for m in virtio_pci virtio_net pvpanic_mmio pvpanic_pci; do
+for m in virtio_pci virtio_net virtio_blk pvpanic_mmio pvpanic_pci; do
 	modprobe -d "$kx" -S "$kver" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
 done | awk '!seen[$0]++' | while read -r ko; do
 	rel=${ko#"$kx"/lib/modules/"$kver"/}
@@ -214,13 +220,17 @@ done | awk '!seen[$0]++' | while read -r ko; do
 	echo "/lib/modules/$rel" >>"$r/etc/dspguest/modules"
 done
 
-# The kernel: outside the initramfs for QEMU, inside it for kexec
+# The kernel: for QEMU (-kernel, and dspagent's read-only boot disk, from
+# which the guest kexecs it); in the initramfs only with --kernel-in-image.
+# Its size tells the guest how much of the (sector-padded) disk is kernel.
 cp "$kx/boot/vmlinuz-$kver" "$work/vmlinuz"
-cp "$kx/boot/vmlinuz-$kver" "$r/boot/vmlinuz"
+[ $kernel_in_image = 0 ] || cp "$kx/boot/vmlinuz-$kver" "$r/boot/vmlinuz"
 echo "$kver" >"$r/etc/dspguest/kernel-version"
+stat -c %s "$work/vmlinuz" >"$r/etc/dspguest/kernel-size"
 
-# The list of the image's own files: the guest rebuilds its initrd from it
-# for kexec (an initramfs cannot read the archive it came from)
+# The list of the image's own files: without a boot disk the guest rebuilds
+# its initrd from it for kexec (an initramfs cannot read the archive it came
+# from)
 (cd "$r" && find . ! -path ./etc/dspguest/files.list | sort >etc/dspguest/files.list &&
 	echo ./etc/dspguest/files.list >>etc/dspguest/files.list)
 
@@ -243,6 +253,7 @@ cp "$work/initrd.img" "$dest/initrd.img"
 	echo "initrd_uncompressed_bytes=$(stat -c %s "$work/initrd.cpio")"
 	echo "compress=$compress"
 	echo "faust=$([ $with_faust = 1 ] && echo real || echo stub)"
+	echo "kernel_in_image=$kernel_in_image"
 } >"$dest/manifest"
 # Keep only the newest few builds
 ls -dt "$out"/*/ 2>/dev/null | grep -v '/debs/$' | tail -n +4 | xargs -r rm -rf

@@ -18,6 +18,8 @@ dsp_agent_config_init(DspAgentConfig* const cfg)
   cfg->accel            = DSP_ACCEL_AUTO;
   cfg->memory_mib       = 512U;
   cfg->core             = -1;
+  cfg->boot_disks       = true;
+  cfg->tcg_tb_size      = 64U;
   cfg->state_size       = 16U * 1024U * 1024U;
   cfg->guest_port       = 9000U;
   cfg->forward_port     = 19000U;
@@ -324,6 +326,12 @@ set_key(const ParseCtx* const ctx,
       cfg->fifo_priority = (int)u;
       return 0;
     }
+    if (!strcmp(key, "tcg_tb_size")) {
+      return parse_uint(ctx, key, value, 65536U, &cfg->tcg_tb_size);
+    }
+    if (!strcmp(key, "boot_disks")) {
+      return parse_bool(ctx, key, value, &cfg->boot_disks);
+    }
     if (!strcmp(key, "vfio")) {
       return add_str(
         ctx, key, cfg->vfio, &cfg->n_vfio, DSP_AGENT_MAX_VFIO, value);
@@ -429,6 +437,13 @@ set_key(const ParseCtx* const ctx,
     if (!strcmp(key, "netjack_latency")) {
       return parse_uint(ctx, key, value, 10U, &cfg->netjack_latency);
     }
+    if (!strcmp(key, "netjack_load_manager")) {
+      return parse_bool(ctx, key, value, &cfg->netjack_load_manager);
+    }
+    if (!strcmp(key, "netjack_server")) {
+      return parse_name(
+        ctx, key, value, cfg->netjack_server, sizeof(cfg->netjack_server));
+    }
   } else {
     return fail(ctx, "unknown section [%s]", section);
   }
@@ -464,6 +479,10 @@ check(const ParseCtx* const ctx, const DspAgentConfig* const cfg)
   }
   if (cfg->state_size & (cfg->state_size - 1U)) {
     return fail(ctx, "[state] size must be a power of two (ivshmem BAR)");
+  }
+  if (cfg->netjack_load_manager && !cfg->netjack) {
+    return fail(ctx,
+                "[audio] netjack_load_manager = true needs netjack = true");
   }
   if (cfg->backoff_max < cfg->backoff_initial) {
     return fail(ctx,

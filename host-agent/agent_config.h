@@ -49,7 +49,9 @@ typedef struct {
   char*    initrd;        ///< Guest initrd or NULL (owned)
   char*    append;        ///< Kernel command line (owned)
   char*    disk;          ///< Disk image, or NULL with `kernel` (owned)
+  bool     boot_disks;    ///< Also attach kernel + initrd as read-only disks
   unsigned memory_mib;    ///< Guest RAM, MiB
+  unsigned tcg_tb_size;   ///< TCG translation cache, MiB (0 = QEMU's)
   int      core;          ///< Host CPU for the vCPU, -1 for none
   int      fifo_priority; ///< SCHED_FIFO priority for the vCPU, 0 = none
   size_t   n_vfio;        ///< Number of VFIO devices
@@ -80,12 +82,14 @@ typedef struct {
   unsigned         backoff_reset;   ///< ms healthy after which it resets
   unsigned         max_restarts;    ///< 0 = unlimited
   // [audio]
-  bool     netjack;            ///< Guest jackd is a NetJack2 slave
-  unsigned netjack_port;       ///< UDP port of the host's netmanager
-  char     netjack_master[16]; ///< Master's IPv4 address seen by the guest
-  char     netjack_name[32];   ///< Slave name (host client NAME:to_slave_N)
-  unsigned netjack_channels;   ///< Audio channels each way
-  unsigned netjack_latency;    ///< NetJack2 network latency, cycles
+  bool     netjack;              ///< Guest jackd is a NetJack2 slave
+  unsigned netjack_port;         ///< UDP port of the host's netmanager
+  char     netjack_master[16];   ///< Master's IPv4 address seen by the guest
+  char     netjack_name[32];     ///< Slave name (host client NAME:to_slave_N)
+  unsigned netjack_channels;     ///< Audio channels each way
+  unsigned netjack_latency;      ///< NetJack2 network latency, cycles
+  bool     netjack_load_manager; ///< Load netmanager into the host's jackd
+  char     netjack_server[64];   ///< Host JACK server name ("" = default)
 } DspAgentConfig;
 
 /// Set every field to its default (docs/agent.md).  Frees nothing.

@@ -68,6 +68,16 @@ dsp_agent_paths(const DspAgentConfig* const cfg, DspAgentPaths* const paths)
            : 0;
 }
 
+/// A read-only raw virtio disk of FILE with serial (and id) NAME.
+static int
+boot_disk(DspArgv* const argv, const char* const name, const char* const file)
+{
+  return add(argv, "-drive") |
+         add(argv, "file=%s,if=none,id=%s,format=raw,readonly=on", file, name) |
+         add(argv, "-device") |
+         add(argv, "virtio-blk-pci,drive=%s,serial=%s", name, name);
+}
+
 int
 dsp_agent_qemu_argv(const DspAgentConfig* const cfg,
                     const DspAccel              accel,
@@ -80,6 +90,14 @@ dsp_agent_qemu_argv(const DspAgentConfig* const cfg,
   rc |= add(argv, "-machine") | add(argv, "%s", cfg->machine);
   if (accel == DSP_ACCEL_KVM) {
     rc |= add(argv, "-enable-kvm") | add(argv, "-cpu") | add(argv, "host");
+  } else if (cfg->tcg_tb_size) {
+    // A translation cache that fills and is flushed now and then: after a
+    // kexec, blocks translated from the previous kernel's code stay in it
+    // and every write to those pages takes QEMU's self-modifying-code
+    // path; the new kernel unpacked its initramfs 10x slower with QEMU's
+    // default (1 GiB) cache (bench/vm/README.md)
+    rc |= add(argv, "-accel") | add(argv, "tcg,tb-size=%u", cfg->tcg_tb_size) |
+          add(argv, "-cpu") | add(argv, "max");
   } else {
     rc |= add(argv, "-accel") | add(argv, "tcg") | add(argv, "-cpu") |
           add(argv, "max");
@@ -124,6 +142,15 @@ dsp_agent_qemu_argv(const DspAgentConfig* const cfg,
                                      cfg->append,
                                      cfg->guest_port,
                                      netjack);
+    // The same files as read-only virtio disks, found by their serials: the
+    // guest kexecs them as they are (an initramfs cannot read the archive
+    // it came from; rebuilding it costs seconds and an uncompressed initrd)
+    if (cfg->boot_disks) {
+      rc |= boot_disk(argv, "dspkernel", cfg->kernel);
+      if (cfg->initrd) {
+        rc |= boot_disk(argv, "dspinitrd", cfg->initrd);
+      }
+    }
   } else {
     rc |= add(argv, "-drive") |
           add(argv, "file=%s,if=virtio,format=raw", cfg->disk);

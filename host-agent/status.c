@@ -105,6 +105,10 @@ dsp_agent_status(const DspAgentConfig* const cfg, const bool json)
            json_object_get(json_object_get(st, "relay"), "denied")),
          (long long)json_integer_value(
            json_object_get(json_object_get(st, "relay"), "dropped")));
+  const char* const nm = json_string_value(json_object_get(st, "netmanager"));
+  if (nm && *nm) {
+    printf("netjack:   %s\n", nm);
+  }
   printf("\n");
   fflush(stdout);
   const int rc =

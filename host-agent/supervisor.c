@@ -7,6 +7,7 @@
 
 #include "accel.h"
 #include "log.h"
+#include "netmanager.h"
 #include "qemu_cmd.h"
 #include "qmp.h"
 #include "relay.h"
@@ -62,6 +63,10 @@ typedef struct {
   unsigned              failures;        ///< Consecutive, for the backoff
   int                   vcpu_tid;        ///< vCPU thread, or 0
   char                  last_event[256]; ///< Last transition, for status
+  DspNetmanagerJob      nm_job;          ///< Loading netmanager, if running
+  uint64_t              nm_retry_ms;     ///< Next attempt after a failure, or 0
+  unsigned              nm_failures;     ///< Consecutive failed attempts
+  char                  nm_msg[640];     ///< Last netmanager outcome
 } Agent;
 
 static volatile sig_atomic_t quit_signal = 0;
@@ -88,7 +93,7 @@ write_status(const Agent* const a)
   const DspRelayStats rs = dsp_relay_stats(a->relay);
   json_t* const       st = json_pack(
     "{s:i, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:i, s:s, "
-          "s:s, s:i, s:i, s:s, s:{s:I, s:I, s:I, s:I}}",
+          "s:s, s:i, s:i, s:s, s:s, s:{s:I, s:I, s:I, s:I}}",
     "agent_pid",
     (int)getpid(),
     "state",
@@ -125,6 +130,8 @@ write_status(const Agent* const a)
     a->cfg->core,
     "console_log",
     a->paths.log,
+    "netmanager",
+    a->nm_msg,
     "relay",
     "forwarded",
     (json_int_t)rs.forwarded,
@@ -440,6 +447,49 @@ reap_qemu(Agent* const a)
   schedule_restart(a, WIFEXITED(status) && WEXITSTATUS(status) == 0, why);
 }
 
+// --- NetJack2's master on the host ([audio] netjack_load_manager) ---------
+
+/// Start loading netmanager into the host's jackd, unless it is under way.
+static void
+netmanager_start(Agent* const a, const uint64_t now)
+{
+  if (!a->cfg->netjack || !a->cfg->netjack_load_manager || a->nm_job.pid) {
+    return;
+  }
+  a->nm_retry_ms = 0U;
+  if (dsp_agent_netmanager_job_start(&a->nm_job, a->cfg, now)) {
+    dsp_agent_log("netmanager: cannot start the loader: %s", strerror(errno));
+    a->nm_retry_ms = now + 5000U;
+  }
+}
+
+/// Collect the loader's report; on failure try again later (5 s doubling
+/// up to 60 s), and again whenever the VM (re)starts.
+static void
+netmanager_poll(Agent* const a, const uint64_t now)
+{
+  DspNetmanagerResult r = DSP_NETMANAGER_FAILED;
+  if (dsp_agent_netmanager_job_poll(
+        &a->nm_job, now, 15000U, &r, a->nm_msg, sizeof(a->nm_msg))) {
+    if (r == DSP_NETMANAGER_FAILED) {
+      const unsigned shift = a->nm_failures < 4U ? a->nm_failures : 4U;
+      const unsigned delay = 5000U << shift;
+      ++a->nm_failures;
+      a->nm_retry_ms = now + (delay < 60000U ? delay : 60000U);
+      dsp_agent_log("%s (attempt %u; next in %u s)",
+                    a->nm_msg,
+                    a->nm_failures,
+                    (unsigned)((a->nm_retry_ms - now) / 1000U));
+    } else {
+      a->nm_failures = 0U;
+      dsp_agent_log("%s", a->nm_msg);
+    }
+    write_status(a);
+  } else if (a->nm_retry_ms && now >= a->nm_retry_ms) {
+    netmanager_start(a, now);
+  }
+}
+
 static bool
 allow_cb(void* const data, const uint32_t addr)
 {
@@ -490,16 +540,25 @@ dsp_agent_run(const DspAgentConfig* const cfg)
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
 
+  dsp_agent_netmanager_job_init(&a.nm_job);
+  if (cfg->netjack && cfg->netjack_load_manager) {
+    snprintf(a.nm_msg, sizeof(a.nm_msg), "netmanager: loading");
+    netmanager_start(&a, dsp_agent_now_ms());
+  }
   if (start_vm(&a)) {
+    dsp_agent_netmanager_job_cancel(&a.nm_job);
     dsp_relay_free(a.relay);
     return 2;
   }
   uint64_t last_status  = 0U;
   uint64_t last_traffic = 0U;
   while (!quit_signal) {
-    struct pollfd fds[3];
+    struct pollfd fds[4];
     nfds_t        n = 0U;
-    fds[n++]        = (struct pollfd){ dsp_relay_guest_fd(a.relay), POLLIN, 0 };
+    if (a.nm_job.fd >= 0) {
+      fds[n++] = (struct pollfd){ a.nm_job.fd, POLLIN, 0 };
+    }
+    fds[n++] = (struct pollfd){ dsp_relay_guest_fd(a.relay), POLLIN, 0 };
     if (dsp_relay_listen_fd(a.relay) >= 0) {
       fds[n++] = (struct pollfd){ dsp_relay_listen_fd(a.relay), POLLIN, 0 };
     }
@@ -519,9 +578,11 @@ dsp_agent_run(const DspAgentConfig* const cfg)
     }
     handle_qmp_events(&a, now);
     reap_qemu(&a);
+    netmanager_poll(&a, now);
 
     if (a.state == VM_BACKOFF && now >= a.restart_at_ms) {
       ++a.restarts;
+      netmanager_start(&a, now); // the host's jackd may have restarted
       if (start_vm(&a)) {
         break;
       }
@@ -542,6 +603,9 @@ dsp_agent_run(const DspAgentConfig* const cfg)
     dsp_agent_log("signal %d: stopping the VM", (int)quit_signal);
   }
   stop_vm(&a);
+  // netmanager stays loaded (netmanager.h says why); only a loader that is
+  // still running is stopped
+  dsp_agent_netmanager_job_cancel(&a.nm_job);
   a.state = VM_STOPPED;
   snprintf(a.last_event, sizeof(a.last_event), "agent stopped");
   write_status(&a);

@@ -9,7 +9,13 @@
     guest = {
       kernel = "${dspguest.config.system.build.dspguest}/bzImage";
       initrd = "${dspguest.config.system.build.dspguest}/initrd";
+      # The NixOS guest's stage 2 and its own parameters
+      append = "init=${dspguest.config.system.build.toplevel}/init "
+        + toString dspguest.config.boot.kernelParams;
     };
+    # The DAW's jackd on this host is the NetJack2 master; the agent loads
+    # netmanager into it
+    netjack.server = "default";
   };
   boot.loader.grub.device = "nodev";
   fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };

@@ -12,6 +12,7 @@ let
     kernel = ${cfg.guest.kernel}
     initrd = ${cfg.guest.initrd}
     append = ${cfg.guest.append}
+    boot_disks = ${lib.boolToString cfg.guest.bootDisks}
     memory = ${toString cfg.memoryMiB}
     core = ${core}
     fifo_priority = ${toString cfg.fifoPriority}
@@ -31,7 +32,13 @@ let
     [restart]
     policy = always
     [audio]
-    netjack = ${lib.boolToString cfg.netjack}
+    netjack = ${lib.boolToString cfg.netjack.enable}
+    netjack_port = ${toString cfg.netjack.port}
+    netjack_name = ${cfg.netjack.name}
+    netjack_channels = ${toString cfg.netjack.channels}
+    netjack_latency = ${toString cfg.netjack.latency}
+    netjack_load_manager = ${lib.boolToString (cfg.netjack.enable && cfg.netjack.loadManager)}
+    ${lib.optionalString (cfg.netjack.server != null) "netjack_server = ${cfg.netjack.server}"}
   '';
 in
 {
@@ -72,7 +79,36 @@ in
     };
     stateFile = lib.mkOption { type = lib.types.str; default = "/dev/shm/dspengine-state"; };
     stateSize = lib.mkOption { type = lib.types.str; default = "16M"; };
-    netjack = lib.mkOption { type = lib.types.bool; default = true; };
+    netjack = {
+      enable = lib.mkOption {
+        type = lib.types.bool;
+        default = true;
+        description = "The guest's jackd is a NetJack2 slave of the host's jackd ([audio] netjack).";
+      };
+      port = lib.mkOption { type = lib.types.port; default = 4713; };
+      name = lib.mkOption {
+        type = lib.types.str;
+        default = "dspguest";
+        description = "The session's client name on the host (NAME:to_slave_N, NAME:from_slave_N).";
+      };
+      channels = lib.mkOption { type = lib.types.ints.between 1 64; default = 2; };
+      latency = lib.mkOption { type = lib.types.ints.between 0 10; default = 2; };
+      loadManager = lib.mkOption {
+        type = lib.types.bool;
+        default = true;
+        description = ''
+          The agent loads NetJack2's netmanager into the host's jackd
+          (netjack_load_manager) and leaves it loaded when it exits.  The
+          agent must see that server: JACK2 keeps servers per user, so run
+          the agent as the jackd's user or both with JACK_PROMISCUOUS_SERVER.
+        '';
+      };
+      server = lib.mkOption {
+        type = lib.types.nullOr lib.types.str;
+        default = null;
+        description = "The host's JACK server name (jackd -n); null = libjack's default.";
+      };
+    };
     osc = {
       guestPort = lib.mkOption { type = lib.types.port; default = 9000; };
       forwardPort = lib.mkOption { type = lib.types.port; default = 19000; };
@@ -85,6 +121,12 @@ in
       append = lib.mkOption {
         type = lib.types.str;
         default = "console=ttyS0 quiet crashkernel=256M";
+        description = "Kernel command line (a NixOS guest needs its init=, see example-host.nix).";
+      };
+      bootDisks = lib.mkOption {
+        type = lib.types.bool;
+        default = true;
+        description = "Attach kernel and initrd as read-only virtio disks too, for the guest's kexec ([vm] boot_disks).";
       };
     };
   };

@@ -11,8 +11,8 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 out="$build/bench-vm"
 mkdir -p "$out"
 "$src/scripts/install-vm-deps.sh"
-guest=$(flock "$build/tests/vm/guest/.lock" true 2>/dev/null; mkdir -p "$build/tests/vm/guest";
-	flock "$build/tests/vm/guest/.lock" sh "$src/guest-image/build-initramfs.sh" \
+mkdir -p "$build/tests/vm/guest"
+guest=$(flock "$build/tests/vm/guest/.lock" sh "$src/guest-image/build-initramfs.sh" \
 		"$build/tests/vm/guest" "$build/engine/dspengine" \
 		--extra "$build/host-agent/tests/osc-responder" --extra "$build/guest-image/dspguest-jackwire" \
 		--extra-graph "$src/tests/vm/gain-graph.json")

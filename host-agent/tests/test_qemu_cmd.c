@@ -113,6 +113,16 @@ test_kvm_vfio(void** state)
          "console=ttyS0 quiet dspguest.osc_port=9000 "
          "dspguest.netjack=10.0.2.2:4714 dspguest.netjack_name=vm1 "
          "dspguest.netjack_channels=2 dspguest.netjack_latency=2");
+  expect(&argv, &i, "-drive");
+  expect(
+    &argv, &i, "file=/g/vmlinuz,if=none,id=dspkernel,format=raw,readonly=on");
+  expect(&argv, &i, "-device");
+  expect(&argv, &i, "virtio-blk-pci,drive=dspkernel,serial=dspkernel");
+  expect(&argv, &i, "-drive");
+  expect(
+    &argv, &i, "file=/g/initrd,if=none,id=dspinitrd,format=raw,readonly=on");
+  expect(&argv, &i, "-device");
+  expect(&argv, &i, "virtio-blk-pci,drive=dspinitrd,serial=dspinitrd");
   expect(&argv, &i, "-object");
   expect(&argv,
          &i,
@@ -152,7 +162,7 @@ test_tcg_disk(void** state)
 
   size_t i = 5U; // after qemu, -name x, -machine x
   expect(&argv, &i, "-accel");
-  expect(&argv, &i, "tcg");
+  expect(&argv, &i, "tcg,tb-size=64"); // the default
   expect(&argv, &i, "-cpu");
   expect(&argv, &i, "max");
   expect(&argv, &i, "-smp");
@@ -171,6 +181,42 @@ test_tcg_disk(void** state)
   expect(&argv, &i, "file=/g/disk.img,if=virtio,format=raw");
   i = argv.n - 1U;
   expect(&argv, &i, "-no-reboot");
+  dsp_argv_cleanup(&argv);
+  dsp_agent_config_cleanup(&cfg);
+}
+
+static void
+test_no_boot_disks(void** state)
+{
+  (void)state;
+  DspAgentConfig cfg;
+  DspAgentPaths  paths;
+  DspArgv        argv;
+  load(&cfg,
+       "[vm]\nkernel = /k\ninitrd = /i\nboot_disks = false\n"
+       "tcg_tb_size = 0\n[state]\nfile = /s\n");
+  assert_false(cfg.boot_disks);
+  assert_int_equal(dsp_agent_paths(&cfg, &paths), 0);
+  assert_int_equal(dsp_agent_qemu_argv(&cfg, DSP_ACCEL_TCG, &paths, &argv), 0);
+  for (size_t j = 0U; j < argv.n; ++j) {
+    assert_string_not_equal(argv.argv[j], "-drive");
+    assert_null(strstr(argv.argv[j], "virtio-blk"));
+  }
+  size_t i = 5U; // QEMU's own translation cache size
+  expect(&argv, &i, "-accel");
+  expect(&argv, &i, "tcg");
+  dsp_argv_cleanup(&argv);
+  dsp_agent_config_cleanup(&cfg);
+
+  // A kernel without an initrd: only the kernel's disk
+  load(&cfg, "[vm]\nkernel = /k\n[state]\nfile = /s\n");
+  assert_int_equal(dsp_agent_qemu_argv(&cfg, DSP_ACCEL_TCG, &paths, &argv), 0);
+  size_t n = 0U;
+  for (size_t j = 0U; j < argv.n; ++j) {
+    n += !strcmp(argv.argv[j], "-drive");
+    assert_null(strstr(argv.argv[j], "dspinitrd"));
+  }
+  assert_int_equal(n, 1U);
   dsp_argv_cleanup(&argv);
   dsp_agent_config_cleanup(&cfg);
 }
@@ -197,6 +243,7 @@ main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_kvm_vfio),
     cmocka_unit_test(test_tcg_disk),
+    cmocka_unit_test(test_no_boot_disks),
     cmocka_unit_test(test_backoff),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

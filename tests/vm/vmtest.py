@@ -17,6 +17,7 @@ Exit status 0 pass, 1 fail, 77 skip (meson's convention).
 """
 import argparse
 import json
+import zlib
 import os
 import re
 import shutil
@@ -93,7 +94,7 @@ def osc_parse(d):
 class Guest:
     """One dspagent (and so one VM) in a private directory."""
 
-    def __init__(self, opts, netjack_port=None):
+    def __init__(self, opts, netjack_port=None, netjack_server=None):
         self.opts = opts
         self.dir = tempfile.mkdtemp(prefix="dspvm-", dir=opts.workdir)
         self.run = os.path.join(self.dir, "run")
@@ -136,6 +137,8 @@ netjack = true
 netjack_port = {netjack_port}
 netjack_name = {NETJACK_NAME}
 netjack_latency = 1
+netjack_load_manager = true
+netjack_server = {netjack_server}
 """)
         self.agent_log = open(os.path.join(self.dir, "agent.log"), "w")
         self.proc = subprocess.Popen([opts.agent, "run", "-c", self.conf],
@@ -386,6 +389,10 @@ def breakdown(g, kind, t0, t_init, t_ready):
 def wait_kexec_loaded(g, want_panic):
     g.wait_console(r"kexec loaded: normal" + (r"[^\n]* \+ panic" if want_panic else ""), 1,
                    timeout=240)
+    # The kernel and the compressed initrd came from dspagent's boot disks
+    # (not the slower fallback: an uncompressed initrd rebuilt in the guest)
+    line = re.findall(r"kexec loaded: [^\n]*", g.console_text())[-1]
+    assert "kernel /run/dspguest/vmlinuz" in line and "bytes boot disk /dev/vd" in line, line
 
 
 def engine_restart(g, feats, reps=1):
@@ -476,11 +483,15 @@ def qemu_restart(g, feats, reps=1):
 # --- NetJack2 -----------------------------------------------------------------
 class HostJack:
     """A private host jackd (dummy driver, a large period: the TCG guest
-    must turn each cycle around over the virtual network) with netmanager
-    listening on `port` for the guest's slave."""
+    must turn each cycle around over the virtual network).  dspagent loads
+    netmanager into it ([audio] netjack_load_manager)."""
 
-    def __init__(self, workdir, port, period):
-        self.env = dict(os.environ, JACK_DEFAULT_SERVER=f"dspvm-nj-{os.getpid()}",
+    def __init__(self, workdir, period):
+        # One name per work directory, not per process: a jackd that was
+        # killed leaves its slot in JACK's server registry (8 for the whole
+        # machine) and only a server of the same name reclaims it
+        self.name = f"dspvm-nj-{zlib.crc32(os.path.abspath(workdir).encode()):08x}"
+        self.env = dict(os.environ, JACK_DEFAULT_SERVER=self.name,
                         JACK_NO_AUDIO_RESERVATION="1", JACK_NO_START_SERVER="1")
         self.log_path = os.path.join(workdir, f"host-jackd-{os.getpid()}.log")
         self.log = open(self.log_path, "w")
@@ -493,8 +504,6 @@ class HostJack:
                 assert self.proc.poll() is None, "the host jackd exited"
                 assert time.monotonic() < deadline, "the host jackd did not start"
                 time.sleep(0.05)
-            out = self.run(["jack_load", "netmanager", "-i", f"-p {port}"])
-            assert "netmanager is running" in out, f"jack_load netmanager: {out}"
         except BaseException:
             self.close()
             raise
@@ -604,8 +613,18 @@ def netjack(g_opts, feats):
     g = None
     ok = False
     try:
-        host = HostJack(g_opts.workdir or tempfile.gettempdir(), port, period)
-        g = Guest(g_opts, netjack_port=port)
+        host = HostJack(g_opts.workdir or tempfile.gettempdir(), period)
+        g = Guest(g_opts, netjack_port=port, netjack_server=host.name)
+        # The agent loads netmanager into the host's jackd at start
+        nm = wait_agent_log(g, r"netmanager: (loaded|already|[^\n]*fail|cannot|no answer|UDP port)[^\n]*", 60)
+        assert nm.startswith(f'netmanager: loaded into JACK server "{host.name}" (-p {port}), '
+                             f"UDP port {port} bound"), f"dspagent: {nm}"
+        log(f"dspagent: {nm}")
+        # status.json is rewritten right after the log line
+        deadline = time.monotonic() + 10
+        while (st := g.status()["agent"])["netmanager"] != nm:
+            assert time.monotonic() < deadline, f"dspagent status: {st}"
+            time.sleep(0.1)
         boot(g, feats)
         # A quiet guest: the kexec images load in the background after boot
         wait_kexec_loaded(g, False)
@@ -635,6 +654,14 @@ def netjack(g_opts, feats):
                 if attempt == 3:
                     raise
                 g.wait_console(wire, n_wire + 1, timeout=120)
+        ok = False
+        g.close()
+        g = None
+        # The agent left netmanager loaded in the host's jackd
+        out = host.run(["jack_unload", "netmanager"])
+        assert "netmanager unloaded" in out or "is unloaded" in out, \
+            f"netmanager was not left loaded by dspagent: jack_unload: {out}"
+        log("dspagent left netmanager loaded on exit (jack_unload found it)")
         ok = True
     finally:
         if g:
@@ -642,6 +669,20 @@ def netjack(g_opts, feats):
         if host:
             host.close()
     return ok
+
+
+def wait_agent_log(g, pattern, timeout):
+    """The first match of `pattern` in dspagent's log (bounded wait)."""
+    deadline = time.monotonic() + timeout
+    path = os.path.join(g.dir, "agent.log")
+    while True:
+        g.agent_log.flush()
+        m = re.search(pattern, open(path, errors="replace").read())
+        if m:
+            return m.group(0)
+        assert g.proc.poll() is None, "dspagent exited"
+        assert time.monotonic() < deadline, f"no /{pattern}/ in dspagent's log"
+        time.sleep(0.1)
 
 
 def main():
