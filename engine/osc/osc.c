@@ -260,19 +260,45 @@ is_string(const char t)
   return t == 's' || t == 'S';
 }
 
+/// Argument `arg` read as `size` bytes.  liblo's argument pointers are only
+/// 4-byte aligned (OSC's alignment), while lo_arg is a union with 8-byte
+/// members: its members cannot be read through them directly.
+static void
+arg_bytes(const lo_arg* const arg, void* const out, const size_t size)
+{
+  memcpy(out, (const void*)arg, size);
+}
+
+static int32_t
+arg_int32(const lo_arg* const arg)
+{
+  int32_t v = 0;
+  arg_bytes(arg, &v, sizeof(v));
+  return v;
+}
+
 static double
 arg_number(const Req* const r, const int i)
 {
   const lo_arg* const a = r->argv[i];
   switch (r->types[i]) {
-  case 'f':
-    return (double)a->f;
-  case 'd':
-    return a->d;
+  case 'f': {
+    float v = 0.0f;
+    arg_bytes(a, &v, sizeof(v));
+    return (double)v;
+  }
+  case 'd': {
+    double v = 0.0;
+    arg_bytes(a, &v, sizeof(v));
+    return v;
+  }
   case 'i':
-    return (double)a->i;
-  case 'h':
-    return (double)a->h;
+    return (double)arg_int32(a);
+  case 'h': {
+    int64_t v = 0;
+    arg_bytes(a, &v, sizeof(v));
+    return (double)v;
+  }
   default:
     return NAN;
   }
@@ -281,7 +307,8 @@ arg_number(const Req* const r, const int i)
 static const char*
 arg_string(const Req* const r, const int i)
 {
-  return &r->argv[i]->s;
+  // The string starts at the argument: no member is read
+  return (const char*)r->argv[i];
 }
 
 /// Name of argument `i` of the command ("value").
@@ -316,7 +343,7 @@ check_args(Req* const r)
 
   if (argc > required && r->types[argc - 1] == 'i') {
     r->has_id = true;
-    r->id     = r->argv[argc - 1]->i;
+    r->id     = arg_int32(r->argv[argc - 1]);
     --argc;
   }
   r->argc = argc;
@@ -1053,7 +1080,7 @@ dispatch_message(DspOsc* const     osc,
   if (!r.cmd) {
     if (r.argc > 0 && r.types[r.argc - 1] == 'i') {
       r.has_id = true;
-      r.id     = r.argv[r.argc - 1]->i;
+      r.id     = arg_int32(r.argv[r.argc - 1]);
     }
     fail(&r, "unknown command \"%s\" (see docs/osc.md)", path);
   } else if (check_args(&r)) {
