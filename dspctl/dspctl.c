@@ -40,6 +40,47 @@ typedef struct {
 
 static volatile sig_atomic_t stop = 0;
 
+// liblo's argument pointers are only 4-byte aligned (OSC's alignment) while
+// lo_arg is a union with 8-byte members: read them with memcpy.
+
+static int32_t
+arg_i(const lo_arg* const a)
+{
+  int32_t v = 0;
+  memcpy(&v, (const void*)a, sizeof(v));
+  return v;
+}
+
+static int64_t
+arg_h(const lo_arg* const a)
+{
+  int64_t v = 0;
+  memcpy(&v, (const void*)a, sizeof(v));
+  return v;
+}
+
+static float
+arg_f(const lo_arg* const a)
+{
+  float v = 0.0f;
+  memcpy(&v, (const void*)a, sizeof(v));
+  return v;
+}
+
+static double
+arg_d(const lo_arg* const a)
+{
+  double v = 0.0;
+  memcpy(&v, (const void*)a, sizeof(v));
+  return v;
+}
+
+static const char*
+arg_s(const lo_arg* const a)
+{
+  return (const char*)a;
+}
+
 static void
 on_signal(const int sig)
 {
@@ -223,20 +264,20 @@ print_arg(FILE* const out, const char type, const lo_arg* const a)
 {
   switch (type) {
   case 'i':
-    fprintf(out, "%d", a->i);
+    fprintf(out, "%d", arg_i(a));
     break;
   case 'h':
-    fprintf(out, "%lld", (long long)a->h);
+    fprintf(out, "%lld", (long long)arg_h(a));
     break;
   case 'f':
-    fprintf(out, "%g", (double)a->f);
+    fprintf(out, "%g", (double)arg_f(a));
     break;
   case 'd':
-    fprintf(out, "%g", a->d);
+    fprintf(out, "%g", arg_d(a));
     break;
   case 's':
   case 'S':
-    fprintf(out, "%s", &a->s);
+    fprintf(out, "%s", arg_s(a));
     break;
   case 'T':
     fprintf(out, "true");
@@ -301,9 +342,9 @@ print_status(lo_message m)
   }
   // After the fixed fields: the count of faulty nodes, then node/kind pairs
   if (argc > n_fields && types[n_fields] == 'i') {
-    printf("faults %d\n", argv[n_fields]->i);
+    printf("faults %d\n", arg_i(argv[n_fields]));
     for (int i = n_fields + 1; i + 1 < argc; i += 2) {
-      printf("fault %s %s\n", &argv[i]->s, &argv[i + 1]->s);
+      printf("fault %s %s\n", arg_s(argv[i]), arg_s(argv[i + 1]));
     }
   }
 }
@@ -316,35 +357,35 @@ print_done(const char* const path, lo_message m, const int skip)
   lo_arg** const    argv  = lo_message_get_argv(m);
   const int         argc  = lo_message_get_argc(m);
   if (!strcmp(path, "/graph") && argc >= skip + 2) {
-    printf("%s\n", &argv[skip + 1]->s);
+    printf("%s\n", arg_s(argv[skip + 1]));
   } else if (!strcmp(path, "/params")) {
-    printf("%s\n", argc > skip ? &argv[skip]->s : "");
+    printf("%s\n", argc > skip ? arg_s(argv[skip]) : "");
     for (int i = skip + 1; i + 6 < argc; i += 7) {
       printf("  %-16s %10g  [%g, %g] default %g %s%s%s\n",
-             &argv[i]->s,
-             (double)argv[i + 1]->f,
-             (double)argv[i + 2]->f,
-             (double)argv[i + 3]->f,
-             (double)argv[i + 4]->f,
-             &argv[i + 5]->s,
-             argv[i + 6]->s ? " " : "",
-             &argv[i + 6]->s);
+             arg_s(argv[i]),
+             (double)arg_f(argv[i + 1]),
+             (double)arg_f(argv[i + 2]),
+             (double)arg_f(argv[i + 3]),
+             (double)arg_f(argv[i + 4]),
+             arg_s(argv[i + 5]),
+             arg_s(argv[i + 6])[0] ? " " : "",
+             arg_s(argv[i + 6]));
     }
   } else if (!strcmp(path, "/faults")) {
     for (int i = skip; i + 4 < argc; i += 5) {
       printf("%s %s output %d value %g at %.3f s\n",
-             &argv[i]->s,
-             &argv[i + 1]->s,
-             argv[i + 2]->i,
-             (double)argv[i + 3]->f,
-             (double)argv[i + 4]->f);
+             arg_s(argv[i]),
+             arg_s(argv[i + 1]),
+             arg_i(argv[i + 2]),
+             (double)arg_f(argv[i + 3]),
+             (double)arg_f(argv[i + 4]));
     }
   } else if (!strcmp(path, "/nodes")) {
     for (int i = skip; i + 2 < argc; i += 3) {
       printf("%s %s%s\n",
-             &argv[i]->s,
-             &argv[i + 1]->s,
-             argv[i + 2]->i ? " (bypassed)" : "");
+             arg_s(argv[i]),
+             arg_s(argv[i + 1]),
+             arg_i(argv[i + 2]) ? " (bypassed)" : "");
     }
   } else {
     (void)types;
@@ -406,12 +447,12 @@ is_answer(const char* const cmd,
   lo_arg** const    argv  = lo_message_get_argv(m);
   const int         argc  = lo_message_get_argc(m);
   if (!strcmp(path, "/done") || !strcmp(path, "/fail")) {
-    return argc >= 2 && types[0] == 's' && !strcmp(&argv[0]->s, cmd) &&
-           types[1] == 'i' && argv[1]->i == id;
+    return argc >= 2 && types[0] == 's' && !strcmp(arg_s(argv[0]), cmd) &&
+           types[1] == 'i' && arg_i(argv[1]) == id;
   }
   if (!strcmp(path, "/pong") || !strcmp(path, "/synced") ||
       !strcmp(path, "/status.reply")) {
-    return argc >= 1 && types[0] == 'i' && argv[0]->i == id;
+    return argc >= 1 && types[0] == 'i' && arg_i(argv[0]) == id;
   }
   return false;
 }
@@ -462,7 +503,7 @@ run_command(Client* const              c,
       fprintf(stderr,
               "dspctl: %s failed: %s\n",
               cmd->path,
-              lo_message_get_argc(reply) > 2 ? &argv[2]->s : "?");
+              lo_message_get_argc(reply) > 2 ? arg_s(argv[2]) : "?");
       status = 1;
     } else if (!strcmp(path, "/status.reply")) {
       print_status(reply);
@@ -573,32 +614,32 @@ draw(lo_message status, const View* const v, const bool tty)
     fputs("\033[H\033[J", stdout);
   }
   printf("dspengine  graph %s  %.0f Hz  period %d  up %.0f s%s\n",
-         &a[10]->s,
-         (double)a[8]->f,
-         a[9]->i,
-         (double)a[11]->f,
-         a[12]->i ? "  SWAPPING" : "");
+         arg_s(a[10]),
+         (double)arg_f(a[8]),
+         arg_i(a[9]),
+         (double)arg_f(a[11]),
+         arg_i(a[12]) ? "  SWAPPING" : "");
   printf("load %5.1f%% (peak %5.1f%%)  callback avg %.1f us max %.1f us "
          "(ever %.1f us)  xruns %d  overruns %d  slots %d\n",
-         (double)a[1]->f,
-         (double)a[2]->f,
-         (double)a[3]->f,
-         (double)a[4]->f,
-         (double)a[5]->f,
-         a[6]->i,
-         a[7]->i,
-         a[14]->i);
+         (double)arg_f(a[1]),
+         (double)arg_f(a[2]),
+         (double)arg_f(a[3]),
+         (double)arg_f(a[4]),
+         (double)arg_f(a[5]),
+         arg_i(a[6]),
+         arg_i(a[7]),
+         arg_i(a[14]));
   if (argc >= 18) {
     printf("osc: denied %d  truncated %d  refused %d\n",
-           a[15]->i,
-           a[16]->i,
-           a[17]->i);
+           arg_i(a[15]),
+           arg_i(a[16]),
+           arg_i(a[17]));
   }
   const int n_fields = (int)(sizeof(status_fields) / sizeof(status_fields[0]));
-  if (argc > n_fields && a[n_fields]->i > 0) {
+  if (argc > n_fields && arg_i(a[n_fields]) > 0) {
     printf("FAULTY NODES (muted; dspctl rearm NODE):");
     for (int i = n_fields + 1; i + 1 < argc; i += 2) {
-      printf(" %s (%s)", &a[i]->s, &a[i + 1]->s);
+      printf(" %s (%s)", arg_s(a[i]), arg_s(a[i + 1]));
     }
     putchar('\n');
   }
@@ -660,16 +701,16 @@ run_watch(Client* const c, const double rate, const long count)
     if (!strcmp(path, "/meters") && argc >= 1 && types[0] == 'i') {
       v.n = 0;
       for (int i = 1; i + 2 < argc + 0 && v.n < 64; i += 3) {
-        snprintf(v.names[v.n], sizeof(v.names[0]), "%s", &a[i]->s);
-        v.peak[v.n] = a[i + 1]->f;
-        v.rms[v.n]  = a[i + 2]->f;
+        snprintf(v.names[v.n], sizeof(v.names[0]), "%s", arg_s(a[i]));
+        v.peak[v.n] = arg_f(a[i + 1]);
+        v.rms[v.n]  = arg_f(a[i + 2]);
         ++v.n;
       }
     } else if (!strcmp(path, "/node_times")) {
       v.n_nodes = 0;
       for (int i = 0; i + 1 < argc && v.n_nodes < 256; i += 2) {
-        snprintf(v.nodes[v.n_nodes], sizeof(v.nodes[0]), "%s", &a[i]->s);
-        v.node_us[v.n_nodes++] = a[i + 1]->f;
+        snprintf(v.nodes[v.n_nodes], sizeof(v.nodes[0]), "%s", arg_s(a[i]));
+        v.node_us[v.n_nodes++] = arg_f(a[i + 1]);
       }
     } else if (!strcmp(path, "/status.reply")) {
       draw(m, &v, tty);
