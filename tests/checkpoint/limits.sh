@@ -24,20 +24,7 @@ trap '[ -n "$jackd_pid" ] && kill -CONT $jackd_pid 2>/dev/null; [ -n "$sup_pid" 
 rm -f "$region"
 start_jackd 256
 
-run() {
-	: >"$work/engine.err"
-	"$engine" --state "$region" --name eng --no-mlock --osc-port "$osc_port" "$@" \
-		>"$work/engine.out" 2>"$work/engine.err" &
-	engine_pid=$!
-	wait_for "$work/engine.err" "dspengine: ready" 30 ||
-		fail "engine not ready: $(cat "$work/engine.err")"
-}
-
-crash() {
-	kill -KILL "$engine_pid"
-	wait "$engine_pid" 2>/dev/null
-	engine_pid=""
-}
+. "$root/tests/checkpoint/lib.sh"
 
 # cp_value NODE PARAM: the value in the region's newest checkpoint
 cp_value() {

@@ -19,21 +19,7 @@ trap '[ -n "$sup_pid" ] && kill $sup_pid 2>/dev/null; rm -f "$region"; cleanup_j
 rm -f "$region"
 start_jackd 256
 
-# run ARGS...: start the engine on the region, wait for "ready"
-run() {
-	: >"$work/engine.err"
-	"$engine" --state "$region" --name eng --no-mlock --osc-port "$osc_port" "$@" \
-		>"$work/engine.out" 2>"$work/engine.err" &
-	engine_pid=$!
-	wait_for "$work/engine.err" "dspengine: ready" 30 ||
-		fail "engine not ready: $(cat "$work/engine.err")"
-}
-
-crash() {
-	kill -KILL "$engine_pid"
-	wait "$engine_pid" 2>/dev/null
-	engine_pid=""
-}
+. "$root/tests/checkpoint/lib.sh"
 
 # expect_get NODE PARAM VALUE
 expect_get() {
