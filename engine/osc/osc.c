@@ -976,6 +976,22 @@ static const struct {
 
 // Dispatch
 
+/// Reply /fail to `peer` for `path`, outside any command: "PREFIX: WHY".
+static void
+fail_packet(DspOsc* const     osc,
+            const Peer* const peer,
+            const char* const path,
+            const char* const prefix,
+            const char* const why)
+{
+  Req r;
+  memset(&r, 0, sizeof(r));
+  r.osc  = osc;
+  r.peer = peer;
+  r.path = path;
+  fail(&r, "%s%s", prefix, why);
+}
+
 /// Reply /fail for something that is not a well-formed message.
 static void
 fail_malformed(DspOsc* const     osc,
@@ -983,12 +999,7 @@ fail_malformed(DspOsc* const     osc,
                const char* const path,
                const char* const why)
 {
-  Req r;
-  memset(&r, 0, sizeof(r));
-  r.osc  = osc;
-  r.peer = peer;
-  r.path = path;
-  fail(&r, "malformed OSC packet: %s", why);
+  fail_packet(osc, peer, path, "malformed OSC packet: ", why);
 }
 
 /// Reply /fail for a packet over one of the limits (limits.h), and count it.
@@ -998,13 +1009,8 @@ fail_limit(DspOsc* const     osc,
            const char* const path,
            const char* const why)
 {
-  Req r;
-  memset(&r, 0, sizeof(r));
-  r.osc  = osc;
-  r.peer = peer;
-  r.path = path;
   ++osc->counters.refused;
-  fail(&r, "%s", why);
+  fail_packet(osc, peer, path, "", why);
 }
 
 static void
