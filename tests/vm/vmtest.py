@@ -104,6 +104,9 @@ class Guest:
         self.console_log = os.path.join(self.run, "console.log")
         self.conf = os.path.join(self.dir, "agent.conf")
         core = (os.cpu_count() or 1) - 1
+        # The boot test also has the agent give the vCPU thread SCHED_FIFO
+        # (priority 1: above every normal task, below jackd's threads)
+        self.fifo = 1 if opts.scenario == "boot" else 0
         with open(self.conf, "w") as f:
             f.write(f"""# written by tests/vm/vmtest.py
 [vm]
@@ -113,6 +116,7 @@ initrd = {opts.initrd}
 append = console=ttyS0 quiet crashkernel=256M dspguest.period=1024 dspguest.quick_fail_s=2 {opts.append}
 memory = {opts.memory}
 core = {core}
+fifo_priority = {self.fifo}
 run_dir = {self.run}
 [state]
 file = {self.state}
@@ -254,6 +258,25 @@ def boot(g, feats):
     st = g.wait_agent_state("running", timeout=120)
     log(f"agent: {st['agent']['last_event']} ({st['agent']['accel_reason']})")
     return t
+
+
+def check_vcpu(g):
+    """The agent pinned the vCPU thread and, if asked, made it SCHED_FIFO:
+    read back from the kernel, not from the agent's word."""
+    text = open(os.path.join(g.dir, "agent.log")).read()
+    m = re.search(r"vCPU thread (\d+) pinned to CPU (\d+)", text)
+    assert m, "the agent did not log pinning the vCPU thread"
+    tid, cpu = int(m.group(1)), int(m.group(2))
+    allowed = os.sched_getaffinity(tid)
+    assert allowed == {cpu}, f"vCPU thread {tid} may run on {sorted(allowed)}, not only {cpu}"
+    if g.fifo:
+        policy = os.sched_getscheduler(tid)
+        prio = os.sched_getparam(tid).sched_priority
+        assert policy == os.SCHED_FIFO and prio == g.fifo, \
+            f"vCPU thread {tid}: policy {policy} priority {prio}, expected SCHED_FIFO {g.fifo}"
+        log(f"vCPU thread {tid}: pinned to CPU {cpu}, SCHED_FIFO priority {prio} (read from the kernel)")
+    else:
+        log(f"vCPU thread {tid}: pinned to CPU {cpu} (read from the kernel)")
 
 
 def check_relay(g, feats):
@@ -741,6 +764,7 @@ def main():
         results["cold-boot"] = [1000 * (t_boot - g.t_start)]
         sc = opts.scenario
         if sc in ("boot", "all"):
+            check_vcpu(g)
             check_relay(g, feats)
         if sc in ("engine-restart", "all"):
             results["process"] = engine_restart(g, feats, opts.repeat)
