@@ -217,19 +217,28 @@ parse_source(DspEngine* const  e,
 }
 
 /// Append "a, b, c" (or "none") to `buf`.
+/// Append `name`, the `i`th of a list, to `buf`: "a, b, c" (truncated).
+static void
+list_append(char* const       buf,
+            const size_t      size,
+            const uint32_t    i,
+            const char* const name)
+{
+  const size_t len = strlen(buf);
+  snprintf(buf + len, size - len, "%s%s", i ? ", " : "", name);
+}
+
 static void
 list_channels(char* const        buf,
               const size_t       size,
               char* const* const names,
               const uint32_t     n)
 {
-  size_t len = strlen(buf);
   if (!n) {
-    snprintf(buf + len, size - len, "none");
+    list_append(buf, size, 0U, "none");
   }
   for (uint32_t i = 0U; i < n; ++i) {
-    len = strlen(buf);
-    snprintf(buf + len, size - len, "%s%s", i ? ", " : "", names[i]);
+    list_append(buf, size, i, names[i]);
   }
 }
 
@@ -606,12 +615,7 @@ no_slot(const DspEngine* const e, const char* const name, DspError* const err)
 {
   char names[400] = "";
   for (uint32_t i = 0U; i < e->n_slots; ++i) {
-    const size_t len = strlen(names);
-    snprintf(names + len,
-             sizeof(names) - len,
-             "%s%s",
-             i ? ", " : "",
-             e->slots[i].name);
+    list_append(names, sizeof(names), i, e->slots[i].name);
   }
   return dsp_error_set(err,
                        DSP_ERR_NOT_FOUND,
@@ -815,12 +819,7 @@ find_param(const DspEngine* const e,
   if (index < 0) {
     char names[400] = "";
     for (uint32_t i = 0U; i < node->n_params; ++i) {
-      const size_t len = strlen(names);
-      snprintf(names + len,
-               sizeof(names) - len,
-               "%s%s",
-               i ? ", " : "",
-               node->params[i].symbol);
+      list_append(names, sizeof(names), i, node->params[i].symbol);
     }
     return dsp_error_set(err,
                          DSP_ERR_NOT_FOUND,
