@@ -65,6 +65,7 @@ BROKEN="$broken" python3 - build/meson-logs/testlog.json build-san/meson-logs/te
 	build-tsan/meson-logs/testlog.json build/meson-logs/testlog-valgrind.json <<'PY'
 import json, os, sys
 passed = failed = skipped = 0
+failures = []
 for build in os.environ.get("BROKEN", "").split():
     failed += 1
     print("FAILED:", build, "did not compile")
@@ -82,7 +83,18 @@ for log in sys.argv[1:]:
             skipped += 1
         else:
             failed += 1
-            print("FAILED:", build, test["name"])
+            failures.append((build, test))
+# The failing tests' own output again, last lines only, so that the end of
+# the log says why (meson printed it where each test finished)
+for build, test in failures:
+    print(f"=== {build} {test['name']}: {test['result']} "
+          f"(exit status {test.get('returncode')}, {test.get('duration', 0):.1f} s); last lines:")
+    for stream in ("stdout", "stderr"):
+        lines = (test.get(stream) or "").splitlines()[-25:]
+        for line in lines:
+            print(f"  {stream[3:]}| {line[:300]}")
+for build, test in failures:
+    print("FAILED:", build, test["name"])
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
 PY
 exit $status
