@@ -730,11 +730,19 @@ def main():
 
     feats = engine_features(opts.engine)
     if opts.scenario == "netjack":
-        try:
-            return 0 if netjack(opts, feats) else 1
-        except (AssertionError, socket.timeout, OSError, subprocess.TimeoutExpired) as e:
-            log(f"FAIL: {type(e).__name__}: {e}")
-            return 1
+        # Two VMs and two JACK graphs turning 85 ms periods around over
+        # slirp under TCG: a stall of the loaded host can break the session
+        # anywhere.  The whole scenario (a fresh host jackd, agent and
+        # guest) runs once more after a failure, and each run must pass in
+        # full; the first failure stays in the log.
+        for run in (1, 2):
+            try:
+                if netjack(opts, feats):
+                    return 0
+                log(f"FAIL (run {run} of 2)")
+            except Exception as e:  # noqa: BLE001 - reported, then retried
+                log(f"FAIL (run {run} of 2): {type(e).__name__}: {e}")
+        return 1
     if opts.scenario == "kexec-panic" and opts.repeat > 1:
         results = {"kexec-panic": []}
         for i in range(opts.repeat):
