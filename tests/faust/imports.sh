@@ -100,6 +100,21 @@ pass "DSP_FAUST_IMPORT_PATH"
 expect_error 'option --faust-import-path: "/nonexistent": expected an existing directory' \
 	check --faust-import-path /nonexistent "$work/half.json"
 
+# Code cannot reach into the engine process: libfaust's JIT refuses foreign
+# functions, and a foreign variable or constant is not bound to the
+# process's symbol of that name (environ is never 0 here; the node's output
+# is)
+code "$work/ffun.json" 'k = ffunction(int kill(int, int), <signal.h>, ""); process = *(k(0, 0) == 0);'
+expect_error "calling foreign function 'kill' is not allowed" check "$work/ffun.json"
+for f in fvariable fconstant; do
+	code "$work/$f.json" "process = *(0) : +($f(int environ, <unistd.h>));"
+	(cd "$work/cwd" && "$engine" --graph "$work/$f.json" --output "$work/$f.wav" --tail 0) \
+		>"$work/out" 2>&1 || fail "$f: $(cat "$work/out")"
+	grep -q "out *peak *-inf dBFS" "$work/out" ||
+		fail "$f(int environ) is not silent: $(grep peak "$work/out")"
+	pass "$f(int environ, <unistd.h>) reads 0, not the process's variable"
+done
+
 # The machine-code cache: only from a safe directory (a fresh one)
 rm -rf "$work/cache"
 mkdir -m 755 "$work/cache"
