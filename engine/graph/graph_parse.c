@@ -622,6 +622,16 @@ dsp_graph_load_string(const char* const text,
       DSP_GRAPH_MAX_BYTES);
   }
 
+  // A file that does not even start like a graph is not quoted back:
+  // jansson's message would show its first token ("near 'root:...'"), and
+  // /load over OSC names any file the engine's user can read
+  const char* const start = text + strspn(text, " \t\r\n");
+  if (*start != '{' && *start != '[') {
+    dsp_error_set_location(err, source, 0, 0);
+    return dsp_error_set(
+      err, DSP_ERR_SYNTAX, NULL, "not a JSON graph: expected '{' first");
+  }
+
   json_error_t  jerr;
   json_t* const root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
   if (!root) {

@@ -77,6 +77,11 @@ pass "--list-plugins lists built-ins, Faust effects and LV2 plugins"
 # Errors say where and what
 printf '{\n  "name": "x",\n  "inputs": [,]\n}\n' >"$work/syntax.json"
 expect_error "syntax.json:3:" "$engine" --check "$work/syntax.json"
+# A file that is not JSON at all is named, its content not quoted
+printf 'root:s3cr3t-hash:19000:0:99999:7:::\n' >"$work/notjson"
+expect_error "notjson: not a JSON graph: expected '{' first" "$engine" --check "$work/notjson"
+grep -q "s3cr3t" "$work/stderr" && fail "the error quotes the file: $(cat "$work/stderr")"
+pass "a non-JSON file's content is not quoted"
 cat >"$work/uri.json" <<'JSON'
 {"name": "u", "inputs": ["i"], "outputs": ["o"],
  "nodes": [{"id": "d", "kind": "lv2", "uri": "http://drobilla.net/plugins/mda/Dealy"}],
