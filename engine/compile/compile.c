@@ -603,6 +603,7 @@ prepare_faults(Compiler* const c)
 
   plan->serial       = atomic_fetch_add(&serials, 1U) + 1U;
   plan->fault_limits = dsp_fault_limits(plan->sample_rate);
+  plan->fault_clear  = dsp_fault_clear_pick();
   n                  = 0U;
   for (uint32_t k = 0U; k < plan->n_steps; ++k) {
     DspPlanStep* const   step = &plan->steps[k];

@@ -110,10 +110,11 @@ typedef struct DspPlanImpl {
   uint64_t       serial; ///< Unique per plan in this process
   uint64_t       frames; ///< Frames run so far (audio thread)
   DspFault*      faults; ///< Per node (graph order): detector (owned)
-  int32_t*       fault_held;   ///< Storage for every step's `held` (owned)
-  uint8_t*       fault_watch;  ///< Storage for every step's `watch` (owned)
-  DspFaultLimits fault_limits; ///< Hold and fade in frames at sample_rate
-  uint32_t       fault_new;    ///< Faults not yet posted (audio thread)
+  int32_t*       fault_held;     ///< Storage for every step's `held` (owned)
+  uint8_t*       fault_watch;    ///< Storage for every step's `watch` (owned)
+  DspFaultLimits fault_limits;   ///< Hold and fade in frames at sample_rate
+  DspFaultClearFunc fault_clear; ///< Per-node check's common case
+  uint32_t          fault_new;   ///< Faults not yet posted (audio thread)
 } DspPlan;
 
 /**

@@ -4,6 +4,8 @@
 #ifndef DSP_FAULT_H
 #define DSP_FAULT_H
 
+#include "simd.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,11 +18,13 @@
    @file fault.h
    Faulty-node isolation (docs/realtime.md#faulty-nodes).
 
-   After each node's run() the plan runner scans every connected output
-   buffer once (dsp_fault_scan(): a sum, four lanes at a time; a min, a max
-   and the bits too when its first sample is at full scale or below the
-   smallest normal magnitude) and feeds the result
-   to the node's detector (dsp_fault_update()).  A node found faulty is muted
+   After each node's run() the plan runner checks every watched output
+   buffer of the node in one pass (a DspFaultClearFunc: one sum over all of
+   them, eight lanes at a time with AVX, and a look at each one's first
+   sample).  Only a node that does not pass is scanned output by output
+   (dsp_fault_scan(): a min, a max and the bits too when a block starts at
+   full scale or below the smallest normal magnitude) and judged
+   (dsp_fault_judge()).  A node found faulty is muted
    for good: its outputs are replaced by its dry inputs (silence for outputs
    beyond its inputs), it is no longer run, and the runtime posts a
    DSP_EVENT_FAULT to the control thread.  Only a DSP_MSG_REARM message makes it
@@ -66,6 +70,8 @@ typedef struct {
   float    value;    ///< A sample of it: NaN/Inf, the stuck level, or the
                      ///< first subnormal
   uint32_t denormal; ///< Frames of consecutive denormal-storm blocks
+  uint32_t held;     ///< 1: an output has been at full scale (a
+                     ///< DspPlanStep::held count is not 0)
   float    gain;     ///< Gain of the node's own output (1: healthy, 0: dry)
   float    step;     ///< Change of `gain` per frame while fading
   uint32_t running;  ///< 1: run the node (0 once muted and faded out)
@@ -89,16 +95,9 @@ DspFaultLimits dsp_fault_limits(double rate);
 void dsp_fault_init(DspFault* f);
 
 /**
-   [RT] Reduce `n` samples of `buf` (n >= 1).  `sum` always; `min`, `max`
-   only if the first sample is at full scale (and `check_level`) or below
-   the smallest normal magnitude (else both 0: the block cannot be stuck);
-   `bits` only if every sample is below the smallest normal magnitude (else
-   the bits of 1.0f: the block is no denormal storm).
-*/
-/**
    [RT] Sum of `n` samples: not finite if any is NaN or ±Inf.  Inline: the
-   plan runner calls it for every watched output of every node in every
-   block, and for most blocks it is all the detector does.
+   generic DspFaultClearFunc and dsp_fault_scan() call it for every output
+   they look at.
 */
 static inline float
 dsp_fault_sum(const float* const buf, const uint32_t n)
@@ -128,6 +127,48 @@ dsp_fault_sum(const float* const buf, const uint32_t n)
   return sum;
 }
 
+/**
+   [RT] The common case of the per-block check, for one node: whether every
+   watched output (`watch[q]` not 0, as DspPlanStep::watch) of the `n_outs`
+   in `outs` is clearly healthy over `n` frames (n >= 1).  True when each
+   starts with a normal sample (below full scale where `watch[q]` is 1) and
+   the sum of all their samples is finite: such a block can be neither
+   NaN/Inf, nor stuck, nor a denormal storm.  False sends the node through
+   dsp_fault_scan() and dsp_fault_judge(), output by output.
+
+   The variants give the same answer for the same buffers, except where a
+   sum of finite samples overflows in one order of addition and not in
+   another (samples near 1e34); use the one dsp_fault_clear_pick() returns.
+*/
+typedef bool (*DspFaultClearFunc)(const float* const* outs,
+                                  const uint8_t*      watch,
+                                  uint32_t            n_outs,
+                                  uint32_t            n);
+
+/// [RT] DspFaultClearFunc for any CPU (SSE2 on x86-64).
+bool dsp_fault_clear_generic(const float* const* outs,
+                             const uint8_t*      watch,
+                             uint32_t            n_outs,
+                             uint32_t            n);
+
+#if defined(DSP_SIMD_AVX)
+/// [RT] DspFaultClearFunc for CPUs with AVX (only call if it has it).
+bool dsp_fault_clear_avx(const float* const* outs,
+                         const uint8_t*      watch,
+                         uint32_t            n_outs,
+                         uint32_t            n);
+#endif
+
+/// The fastest DspFaultClearFunc this CPU runs (control thread).
+DspFaultClearFunc dsp_fault_clear_pick(void);
+
+/**
+   [RT] Reduce `n` samples of `buf` (n >= 1).  `sum` always; `min`, `max`
+   only if the first sample is at full scale (and `check_level`) or below
+   the smallest normal magnitude (else both 0: the block cannot be stuck);
+   `bits` only if every sample is below the smallest normal magnitude (else
+   the bits of 1.0f: the block is no denormal storm).
+*/
 void dsp_fault_scan(const float*  buf,
                     uint32_t      n,
                     bool          check_level,

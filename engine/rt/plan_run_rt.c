@@ -104,34 +104,26 @@ first_nonzero(const float* const buf, const uint32_t n)
   return 0.0f;
 }
 
-/// [RT] Check a node's outputs after its run() (docs/realtime.md).
+/// [RT] Scan and judge a node's outputs one by one: the node did not pass
+/// the plan's fault_clear check this block.
 static void
-check_outputs(DspPlan* const           plan,
-              const DspPlanStep* const step,
-              DspFault* const          f,
-              const uint32_t           n)
+scan_outputs(DspPlan* const           plan,
+             const DspPlanStep* const step,
+             DspFault* const          f,
+             const uint32_t           n)
 {
   const uint32_t n_in  = step->node->n_inputs;
   const uint32_t n_out = step->node->n_outputs;
   uint32_t       storm = UINT32_MAX;
+  uint32_t       held  = 0U;
   for (uint32_t q = 0U; q < n_out; ++q) {
     if (!step->watch[q]) {
       continue;
     }
-    // Most blocks start with a normal sample below full scale: they can be
-    // neither stuck nor a denormal storm, and a finite sum clears them
-    const float* const buf   = step->ports[n_in + q];
-    const float        first = fabsf(buf[0]);
-    if (first >= FLT_MIN &&
-        !(step->watch[q] == 1U && first >= DSP_FAULT_FULL_SCALE) &&
-        isfinite(dsp_fault_sum(buf, n))) {
-      step->held[q] = 0;
-      continue;
-    }
-
-    DspFaultScan scan;
-    bool         denormal = false;
-    float        value    = 0.0f;
+    const float* const buf = step->ports[n_in + q];
+    DspFaultScan       scan;
+    bool               denormal = false;
+    float              value    = 0.0f;
     dsp_fault_scan(buf, n, step->watch[q] == 1U, &scan);
     const DspFaultKind kind = dsp_fault_judge(&scan,
                                               n,
@@ -140,14 +132,17 @@ check_outputs(DspPlan* const           plan,
                                               step->watch[q] == 1U,
                                               &denormal,
                                               &value);
+    held |= step->held[q] != 0;
     if (kind != DSP_FAULT_NONE) {
       trip(plan, n, f, kind, q, value);
       if (kind == DSP_FAULT_NAN) {
+        f->held = 1U; // Left for the next pass to clear
         return;
       }
     }
     storm = (denormal && storm == UINT32_MAX) ? q : storm;
   }
+  f->held = held;
 
   if (storm == UINT32_MAX) {
     f->denormal = 0U;
@@ -159,6 +154,32 @@ check_outputs(DspPlan* const           plan,
          storm,
          first_nonzero(step->ports[n_in + storm], n));
   }
+}
+
+/// [RT] Check a node's outputs after its run() (docs/realtime.md).
+static inline void
+check_outputs(DspPlan* const           plan,
+              const DspPlanStep* const step,
+              DspFault* const          f,
+              const uint32_t           n)
+{
+  const uint32_t n_in  = step->node->n_inputs;
+  const uint32_t n_out = step->node->n_outputs;
+  if (!plan->fault_clear(
+        (const float* const*)step->ports + n_in, step->watch, n_out, n)) {
+    scan_outputs(plan, step, f, n);
+    return;
+  }
+
+  // Most blocks: every output starts with a normal sample below full scale
+  // (so is neither stuck nor a denormal storm) and sums finite
+  if (f->held) {
+    for (uint32_t q = 0U; q < n_out; ++q) {
+      step->held[q] = 0;
+    }
+    f->held = 0U;
+  }
+  f->denormal = 0U;
 }
 
 /// [RT] Replace a faulty node's outputs by silence (or, with "on_fault":

@@ -27,6 +27,7 @@ dsp_runtime_new(const uint32_t capacity)
     return NULL;
   }
 
+  rt->meter = dsp_meter_pick();
   atomic_init(&rt->current, NULL);
   atomic_init(&rt->node_timing, false);
   atomic_init(&rt->xruns, 0U);

@@ -4,6 +4,7 @@
 #ifndef DSP_RUNTIME_IMPL_H
 #define DSP_RUNTIME_IMPL_H
 
+#include "meter.h"
 #include "ring.h"
 #include "runtime.h"
 #include "stats.h"
@@ -61,6 +62,7 @@ struct DspRuntimeImpl {
   atomic_uint           seq;       ///< Stats sequence lock (odd: writing)
   DspRuntimeStats       published; ///< Written by the audio thread under seq
   DspStatsWindow        window;    ///< Audio thread only
+  DspMeterFunc          meter;     ///< Output meter for this CPU
   DspVoice    voices[DSP_RUNTIME_MAX_VOICES]; ///< Running plans (audio only)
   uint32_t    n_voices;                       ///< Entries in `voices`
   DspMsg      timed[DSP_RUNTIME_MAX_TIMED];   ///< Timed messages, by frame

@@ -12,10 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#if defined(__SSE2__)
-#  include <emmintrin.h>
-#endif
-
 /// [RT] Queue a retired plan for the control thread to free.
 static void
 retire(DspRuntime* const rt, DspPlan* const plan)
@@ -443,50 +439,6 @@ publish(DspRuntime* const rt, DspPlan* const plan, const bool timed)
   w->timed_plan = plan;
 }
 
-/// [RT] Fold the `n` samples of `buf` into a channel's meter: `*peak`
-/// becomes the largest absolute value seen (NaN ignored), and the sum of
-/// squares is added to `*sumsq`.  One pass, vectorised: it runs over every
-/// output sample of every cycle.
-static void
-meter_block(const float* const buf,
-            const uint32_t     n,
-            float* const       peak,
-            double* const      sumsq)
-{
-  uint32_t i  = 0U;
-  float    pk = *peak;
-  float    sq = 0.0f;
-#if defined(__SSE2__)
-  const __m128 abs_mask = _mm_castsi128_ps(_mm_set1_epi32(0x7FFFFFFF));
-  __m128       pk4      = _mm_set1_ps(pk);
-  __m128       sq_a     = _mm_setzero_ps();
-  __m128       sq_b     = _mm_setzero_ps();
-  for (; i + 8U <= n; i += 8U) {
-    const __m128 a = _mm_loadu_ps(buf + i);
-    const __m128 b = _mm_loadu_ps(buf + i + 4U);
-    // maxps returns its second operand when the first is NaN
-    pk4  = _mm_max_ps(_mm_and_ps(a, abs_mask), pk4);
-    pk4  = _mm_max_ps(_mm_and_ps(b, abs_mask), pk4);
-    sq_a = _mm_add_ps(sq_a, _mm_mul_ps(a, a));
-    sq_b = _mm_add_ps(sq_b, _mm_mul_ps(b, b));
-  }
-  float lanes[4];
-  _mm_storeu_ps(lanes, pk4);
-  for (int k = 0; k < 4; ++k) {
-    pk = lanes[k] > pk ? lanes[k] : pk;
-  }
-  _mm_storeu_ps(lanes, _mm_add_ps(sq_a, sq_b));
-  sq = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-#endif
-  for (; i < n; ++i) {
-    const float a = fabsf(buf[i]);
-    pk            = a > pk ? a : pk;
-    sq += buf[i] * buf[i];
-  }
-  *peak = pk;
-  *sumsq += (double)sq;
-}
-
 /// [RT] Account for one call that took `busy` ns over `n_frames`.
 static void
 account(DspRuntime* const   rt,
@@ -515,7 +467,7 @@ account(DspRuntime* const   rt,
                            ? plan->n_outputs
                            : DSP_STATS_MAX_CHANNELS;
   for (uint32_t ch = 0U; ch < n_out; ++ch) {
-    meter_block(out[ch], n_frames, &w->peak[ch], &w->sumsq[ch]);
+    rt->meter(out[ch], n_frames, &w->peak[ch], &w->sumsq[ch]);
   }
 
   if (busy > audio) {
