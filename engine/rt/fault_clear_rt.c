@@ -75,30 +75,35 @@ dsp_fault_clear_avx(const float* const* const outs,
                     const uint32_t            n_outs,
                     const uint32_t            n)
 {
-  // Four accumulators of eight lanes shared by every output: a NaN or Inf
-  // lane stays non-finite whatever is added to it afterwards
+  // Four accumulators of eight lanes shared by every output, 64 samples
+  // per turn: a NaN or Inf lane stays non-finite whatever is added to it
   __m256         s0   = _mm256_setzero_ps();
   __m256         s1   = _mm256_setzero_ps();
   __m256         s2   = _mm256_setzero_ps();
   __m256         s3   = _mm256_setzero_ps();
   float          tail = 0.0f;
   bool           ok   = true;
-  const uint32_t n32  = n & ~31U;
+  const uint32_t n64  = n & ~63U;
   for (uint32_t q = 0U; q < n_outs; ++q) {
     if (!watch[q]) {
       continue;
     }
     const float* const buf = outs[q];
     ok &= first_ok(buf, watch[q]);
-    for (uint32_t i = 0U; i < n32; i += 32U) {
-      s0 = _mm256_add_ps(s0, _mm256_loadu_ps(buf + i));
-      s1 = _mm256_add_ps(s1, _mm256_loadu_ps(buf + i + 8U));
-      s2 = _mm256_add_ps(s2, _mm256_loadu_ps(buf + i + 16U));
-      s3 = _mm256_add_ps(s3, _mm256_loadu_ps(buf + i + 24U));
+    for (uint32_t i = 0U; i < n64; i += 64U) {
+      const float* const p = buf + i;
+      s0                   = _mm256_add_ps(s0, _mm256_loadu_ps(p));
+      s1                   = _mm256_add_ps(s1, _mm256_loadu_ps(p + 8U));
+      s2                   = _mm256_add_ps(s2, _mm256_loadu_ps(p + 16U));
+      s3                   = _mm256_add_ps(s3, _mm256_loadu_ps(p + 24U));
+      s0                   = _mm256_add_ps(s0, _mm256_loadu_ps(p + 32U));
+      s1                   = _mm256_add_ps(s1, _mm256_loadu_ps(p + 40U));
+      s2                   = _mm256_add_ps(s2, _mm256_loadu_ps(p + 48U));
+      s3                   = _mm256_add_ps(s3, _mm256_loadu_ps(p + 56U));
     }
-    if (n32 != n) {
+    if (n64 != n) {
       // Periods are powers of two: only odd or small blocks come here
-      uint32_t i = n32;
+      uint32_t i = n64;
       for (; i + 8U <= n; i += 8U) {
         s0 = _mm256_add_ps(s0, _mm256_loadu_ps(buf + i));
       }
