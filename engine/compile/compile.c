@@ -28,17 +28,18 @@ typedef struct {
   const DspGraph* graph;
   DspError*       err;
   DspPlan*        plan;
-  Bound*          bound;      ///< One per connection
-  uint32_t*       value_base; ///< Per node: index of its first output value
-  uint32_t        n_values;   ///< External inputs + node outputs + sums
-  uint32_t*       step_of;    ///< Per node: its step (1..n)
-  uint32_t*       order;      ///< Node indices in run order
-  DspLifetime*    lives;      ///< Per value
-  int*            used;       ///< Per value: has a reader
-  uint32_t*       slots;      ///< Per value: buffer index
-  uint32_t*       sum_value;  ///< Per (node, input): sum value or UINT32_MAX
-  uint32_t*       in_base;    ///< Per node: index of first input in sum_value
-  size_t          stride;     ///< Floats from one buffer to the next
+  Bound*          bound;       ///< One per connection
+  uint32_t*       value_base;  ///< Per node: index of its first output value
+  uint32_t        n_values;    ///< External inputs + node outputs + sums
+  uint32_t*       step_of;     ///< Per node: its step (1..n)
+  uint32_t*       order;       ///< Node indices in run order
+  DspLifetime*    lives;       ///< Per value
+  int*            used;        ///< Per value: has a reader
+  uint32_t*       slots;       ///< Per value: buffer index
+  uint32_t*       sum_value;   ///< Per (node, input): sum value or UINT32_MAX
+  uint32_t*       in_base;     ///< Per node: index of first input in sum_value
+  uint32_t*       out_channel; ///< Per value: output written in place, or none
+  size_t          stride;      ///< Floats from one buffer to the next
 } Compiler;
 
 static const char*
@@ -410,6 +411,66 @@ value_buffer(const Compiler* const c, const uint32_t value)
   return slot == UINT32_MAX ? c->plan->sink : c->plan->arena + c->stride * slot;
 }
 
+/**
+   Pick the node outputs that write an external output in place: a channel
+   fed by exactly one connection, from a node, gets that node's output
+   buffer (each value at most one channel; the others copy from it).
+*/
+static DspStatus
+choose_host_bufs(Compiler* const c)
+{
+  const DspGraph* const graph = c->graph;
+  c->out_channel = (uint32_t*)malloc((c->n_values + 1U) * sizeof(uint32_t));
+  DspPlan* const plan = c->plan;
+  plan->host_bufs = (DspHostBuf*)calloc(graph->n_conns + graph->n_outputs + 1U,
+                                        sizeof(DspHostBuf));
+  plan->host_in   = (const float**)calloc(graph->n_inputs + 1U, sizeof(float*));
+  plan->host_out  = (float**)calloc(graph->n_outputs + 1U, sizeof(float*));
+  if (!c->out_channel || !plan->host_bufs || !plan->host_in ||
+      !plan->host_out) {
+    return no_mem(c);
+  }
+
+  for (uint32_t v = 0U; v < c->n_values; ++v) {
+    c->out_channel[v] = UINT32_MAX;
+  }
+  for (uint32_t ch = 0U; ch < graph->n_outputs; ++ch) {
+    const Bound* sole = NULL;
+    uint32_t     n    = 0U;
+    for (uint32_t e = 0U; e < graph->n_conns; ++e) {
+      const Bound* const b = &c->bound[e];
+      if (b->dst_node < 0 && b->dst_port == ch) {
+        sole = b;
+        ++n;
+      }
+    }
+    if (n == 1U && sole->src_node >= 0 &&
+        c->out_channel[sole->src] == UINT32_MAX) {
+      c->out_channel[sole->src] = ch;
+    }
+  }
+  return DSP_SUCCESS;
+}
+
+/// Note that the site (`kind`, `at`, `port`) reads or writes `value`, if
+/// that value lives in the caller's buffers.
+static void
+add_host_buf(Compiler* const      c,
+             const uint32_t       value,
+             const DspHostBufKind kind,
+             const uint32_t       at,
+             const uint32_t       port)
+{
+  DspPlan* const plan = c->plan;
+  if (value < c->graph->n_inputs) {
+    plan->host_bufs[plan->n_host_bufs++] =
+      (DspHostBuf){ kind, 0U, value, at, port };
+  } else if (c->out_channel[value] != UINT32_MAX) {
+    plan->host_bufs[plan->n_host_bufs++] =
+      (DspHostBuf){ kind, 1U, c->out_channel[value], at, port };
+  }
+}
+
 static DspStatus
 build_steps(Compiler* const c)
 {
@@ -421,13 +482,8 @@ build_steps(Compiler* const c)
   plan->mix     = (DspMixOp*)calloc(graph->n_conns + 1U, sizeof(DspMixOp));
   plan->out_ops = (DspOutputOp*)calloc(graph->n_conns + graph->n_outputs + 1U,
                                        sizeof(DspOutputOp));
-  plan->input_bufs = (float**)calloc(graph->n_inputs + 1U, sizeof(float*));
-  if (!plan->steps || !plan->mix || !plan->out_ops || !plan->input_bufs) {
+  if (!plan->steps || !plan->mix || !plan->out_ops) {
     return no_mem(c);
-  }
-
-  for (uint32_t ch = 0U; ch < graph->n_inputs; ++ch) {
-    plan->input_bufs[ch] = c->used[ch] ? value_buffer(c, ch) : NULL;
   }
 
   uint32_t n_ports = 0U;
@@ -460,6 +516,7 @@ build_steps(Compiler* const c)
         for (uint32_t e = 0U; e < graph->n_conns; ++e) {
           const Bound* const b = &c->bound[e];
           if (b->dst_node == (int)i && b->dst_port == p) {
+            add_host_buf(c, b->src, DSP_HOST_MIX, plan->n_mix, 0U);
             plan->mix[plan->n_mix++] =
               (DspMixOp){ buf, value_buffer(c, b->src), !first };
             first = false;
@@ -470,6 +527,7 @@ build_steps(Compiler* const c)
           const Bound* const b = &c->bound[e];
           if (b->dst_node == (int)i && b->dst_port == p) {
             buf = value_buffer(c, b->src);
+            add_host_buf(c, b->src, DSP_HOST_PORT, k, p);
           }
         }
       }
@@ -479,6 +537,8 @@ build_steps(Compiler* const c)
 
     for (uint32_t q = 0U; q < node->n_outputs; ++q) {
       float* const buf = value_buffer(c, c->value_base[i] + q);
+      add_host_buf(
+        c, c->value_base[i] + q, DSP_HOST_PORT, k, node->n_inputs + q);
       node->klass->connect(node, DSP_PORT_OUTPUT, q, buf);
       step->ports[node->n_inputs + q] = buf;
     }
@@ -490,6 +550,7 @@ build_steps(Compiler* const c)
     for (uint32_t e = 0U; e < graph->n_conns; ++e) {
       const Bound* const b = &c->bound[e];
       if (b->dst_node < 0 && b->dst_port == ch) {
+        add_host_buf(c, b->src, DSP_HOST_OUT, plan->n_out_ops, 0U);
         plan->out_ops[plan->n_out_ops++] =
           (DspOutputOp){ ch, value_buffer(c, b->src), !first };
         first = false;
@@ -646,6 +707,7 @@ compiler_cleanup(Compiler* const c)
   free(c->slots);
   free(c->sum_value);
   free(c->in_base);
+  free(c->out_channel);
 }
 
 DspStatus
@@ -693,8 +755,8 @@ dsp_compile(DspGraph* const         graph,
       !(st = bind_connections(&c)) && !(st = order_nodes(&c)) &&
       !(st = compute_lifetimes(&c)) &&
       !(st = allocate_buffers(&c, env->max_block))) {
-    if (!(st = build_steps(&c)) && !(st = prepare_ramps(&c)) &&
-        !(st = prepare_faults(&c))) {
+    if (!(st = choose_host_bufs(&c)) && !(st = build_steps(&c)) &&
+        !(st = prepare_ramps(&c)) && !(st = prepare_faults(&c))) {
       st = activate_nodes(&c);
     }
   }

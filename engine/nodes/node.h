@@ -19,8 +19,8 @@
 
    Lifecycle, all off the audio thread unless marked [RT]:
 
-     instantiate -> connect* -> activate -> (run [RT] | set_param [RT])*
-       -> deactivate -> free
+     instantiate -> connect* -> activate
+       -> (run [RT] | set_param [RT] | connect [RT])* -> deactivate -> free
 
    A node's ports and parameters are described by plain arrays owned by the
    node, filled by `instantiate`, so the compiler can validate a graph
@@ -94,7 +94,13 @@ struct DspNodeClassImpl {
                            DspNode**          node,
                            DspError*          err);
 
-  /// Connect an audio/CV port to a buffer of at least max_block floats.
+  /**
+     [RT] Connect an audio/CV port to a buffer of at least max_block floats
+     (NULL: the node's own).  Also called on the audio thread between run()
+     calls, when a port on the graph's edge follows the host's buffer
+     (DspHostBuf): it must only store the pointer, as LV2's connect_port()
+     does.  A node never writes a buffer connected to an input.
+  */
   void (*connect)(DspNode* node, DspPortDir dir, uint32_t index, float* buf);
 
   /// Prepare to run (reset DSP state).

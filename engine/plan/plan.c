@@ -20,8 +20,10 @@ dsp_plan_free(DspPlan* const plan)
   free((void*)plan->nodes);
   free(plan->steps);
   free(plan->mix);
-  free((void*)plan->input_bufs);
   free(plan->out_ops);
+  free(plan->host_bufs);
+  free((void*)plan->host_in);
+  free((void*)plan->host_out);
   free(plan->arena);
   free(plan->ramps);
   free(plan->ramp_base);

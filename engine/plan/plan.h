@@ -16,7 +16,8 @@
 
    Built off the audio thread by dsp_compile(), run on the audio thread by
    dsp_plan_run(), freed off the audio thread by dsp_plan_free().  Every
-   pointer in it is fixed when it is built.
+   pointer in it is fixed when it is built, except those DspPlan::host_bufs
+   name, which follow the caller's buffers.
 */
 
 /// Copy (or accumulate) one buffer into another before a step runs.
@@ -58,6 +59,31 @@ typedef struct {
   uint32_t     add;     ///< 0 = copy, 1 = add
 } DspOutputOp;
 
+/// Which pointer in a plan a DspHostBuf re-points.
+typedef enum {
+  DSP_HOST_PORT = 0, ///< A step's port (DspPlanStep::ports), reconnected
+  DSP_HOST_MIX  = 1, ///< A summing op's source (DspPlan::mix)
+  DSP_HOST_OUT  = 2, ///< An output op's source (DspPlan::out_ops)
+} DspHostBufKind;
+
+/**
+   A pointer in the plan to the caller's audio (zero-copy graph edges).
+
+   Every port and op that reads an external input, and the output port
+   whose value is the only source of an external output (with every port
+   and op that reads that value), point straight at the buffers passed to
+   dsp_plan_run(), re-pointed at the start of every block.  A port is
+   reconnected (DspNodeClass::connect) only when the caller's pointer
+   changed, which for a JACK port buffer is rarely.
+*/
+typedef struct {
+  uint32_t kind;    ///< DspHostBufKind
+  uint32_t output;  ///< 0: external input `channel`; 1: external output
+  uint32_t channel; ///< External channel
+  uint32_t at;      ///< DSP_HOST_PORT: step index; else index of the op
+  uint32_t port;    ///< DSP_HOST_PORT: index in the step's ports
+} DspHostBuf;
+
 /// Default parameter ramp when a graph gives no `ramp_ms`.
 #define DSP_PLAN_DEFAULT_RAMP_MS 5.0
 
@@ -87,9 +113,12 @@ typedef struct DspPlanImpl {
   DspPlanStep*   steps;       ///< Run list
   uint32_t       n_mix;       ///< Summing ops
   DspMixOp*      mix;         ///< Summing ops, in step order
-  float**        input_bufs;  ///< Per external input: plan buffer, or NULL
   uint32_t       n_out_ops;   ///< Output ops
   DspOutputOp*   out_ops;     ///< Output ops, grouped by channel
+  uint32_t       n_host_bufs; ///< Pointers to the caller's buffers
+  DspHostBuf*    host_bufs;   ///< Those pointers (owned)
+  const float**  host_in;     ///< Per input: where host_bufs point now (owned)
+  float**        host_out;    ///< Per output: where host_bufs point now (owned)
   uint32_t       n_buffers;   ///< Buffers in the arena (after reuse)
   uint32_t       n_values;    ///< Values before reuse (for statistics)
   float*         arena;       ///< All buffers, n_buffers * max_block floats
@@ -129,8 +158,13 @@ int dsp_plan_find_node(const DspPlan* plan, const char* id);
 /**
    [RT] Run the plan over `n_frames` frames.
 
+   The nodes read `in` and write `out` in place (DspPlan::host_bufs): no
+   output buffer may overlap an input buffer, and `in` must stay unchanged
+   until the call returns.
+
    @param in `n_inputs` buffers of `n_frames` floats (read).
-   @param out `n_outputs` buffers of `n_frames` floats (written).
+   @param out `n_outputs` buffers of `n_frames` floats (written; also
+   read while the block runs).
    @param n_frames Any count; blocks over max_block are split.
 */
 void dsp_plan_run(DspPlan*            plan,

@@ -228,6 +228,65 @@ apply_mute(const DspPlan* const     plan,
   }
 }
 
+/// [RT] Point DspPlan::host_bufs at the caller's buffers for the block at
+/// `offset`, reconnecting a port only if its buffer moved.
+static void
+point_host_bufs(DspPlan* const            plan,
+                const float* const* const in,
+                float* const* const       out,
+                const uint32_t            offset)
+{
+  for (uint32_t ch = 0U; ch < plan->n_inputs; ++ch) {
+    plan->host_in[ch] = in[ch] + offset;
+  }
+  for (uint32_t ch = 0U; ch < plan->n_outputs; ++ch) {
+    plan->host_out[ch] = out[ch] + offset;
+  }
+
+  for (uint32_t k = 0U; k < plan->n_host_bufs; ++k) {
+    const DspHostBuf* const h = &plan->host_bufs[k];
+    // Nodes never write their input ports; connect() takes one pointer
+    // type for both directions (as LV2's connect_port does)
+    float* const buf = h->output ? plan->host_out[h->channel]
+                                 : (float*)(uintptr_t)plan->host_in[h->channel];
+    if (h->kind == DSP_HOST_PORT) {
+      DspPlanStep* const step = &plan->steps[h->at];
+      if (step->ports[h->port] != buf) {
+        DspNode* const node  = step->node;
+        const uint32_t n_in  = node->n_inputs;
+        step->ports[h->port] = buf;
+        if (h->port < n_in) {
+          node->klass->connect(node, DSP_PORT_INPUT, h->port, buf);
+        } else {
+          node->klass->connect(node, DSP_PORT_OUTPUT, h->port - n_in, buf);
+        }
+      }
+    } else if (h->kind == DSP_HOST_MIX) {
+      plan->mix[h->at].src = buf;
+    } else {
+      plan->out_ops[h->at].src = buf;
+    }
+  }
+}
+
+/// [RT] Whether the caller's buffers for the block at `offset` are not
+/// those DspPlan::host_bufs point at (a JACK port's buffer rarely moves).
+static inline bool
+host_moved(const DspPlan* const      plan,
+           const float* const* const in,
+           float* const* const       out,
+           const uint32_t            offset)
+{
+  bool moved = false;
+  for (uint32_t ch = 0U; ch < plan->n_inputs; ++ch) {
+    moved |= plan->host_in[ch] != in[ch] + offset;
+  }
+  for (uint32_t ch = 0U; ch < plan->n_outputs; ++ch) {
+    moved |= plan->host_out[ch] != out[ch] + offset;
+  }
+  return moved;
+}
+
 static inline void
 run_block(DspPlan* const            plan,
           const float* const* const in,
@@ -238,10 +297,8 @@ run_block(DspPlan* const            plan,
 {
   const size_t bytes = (size_t)n * sizeof(float);
 
-  for (uint32_t ch = 0U; ch < plan->n_inputs; ++ch) {
-    if (plan->input_bufs[ch]) {
-      memcpy(plan->input_bufs[ch], in[ch] + offset, bytes);
-    }
+  if (host_moved(plan, in, out, offset)) {
+    point_host_bufs(plan, in, out, offset);
   }
 
   for (uint32_t s = 0U; s < plan->n_steps; ++s) {
@@ -281,7 +338,9 @@ run_block(DspPlan* const            plan,
   for (uint32_t k = 0U; k < plan->n_out_ops; ++k) {
     const DspOutputOp* const op  = &plan->out_ops[k];
     float* const             dst = out[op->channel] + offset;
-    if (op->add) {
+    if (op->src == dst) {
+      // Written in place by its node (DspHostBuf)
+    } else if (op->add) {
       for (uint32_t i = 0U; i < n; ++i) {
         dst[i] += op->src[i];
       }

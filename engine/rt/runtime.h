@@ -199,8 +199,10 @@ void dsp_runtime_collect(DspRuntime* runtime);
    While parameters ramp, the plan runs in sub-blocks (engine/rt/smooth.h).
    Each call is timed for dsp_runtime_stats() (engine/rt/stats.h).
 
-   @param in `n_inputs` input buffers of `n_frames` floats.
-   @param out `n_outputs` output buffers of `n_frames` floats.
+   @param in `n_inputs` input buffers of `n_frames` floats, unchanged
+   until the call returns.
+   @param out `n_outputs` output buffers of `n_frames` floats, none
+   overlapping an input (the plan works in them, see dsp_plan_run()).
 */
 void dsp_runtime_process(DspRuntime*         runtime,
                          const float* const* in,

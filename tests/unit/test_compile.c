@@ -226,7 +226,11 @@ test_unconnected(void** state)
                      "{\"from\": \"graph:a\", \"to\": \"m:in0\"},"
                      "{\"from\": \"m:out0\", \"to\": \"graph:o\"},"
                      "{\"from\": \"graph:a\", \"to\": \"graph:p\"}]}");
-  assert_null(plan->input_bufs[1]);
+  for (uint32_t k = 0U; k < plan->n_host_bufs; ++k) {
+    // Nothing reads graph:b
+    assert_false(!plan->host_bufs[k].output &&
+                 plan->host_bufs[k].channel == 1U);
+  }
   float        a[32];
   float        b[32];
   float        o[32];
@@ -246,6 +250,75 @@ test_unconnected(void** state)
 }
 
 #define HEAD1 "{\"name\": \"t\", \"inputs\": [\"i\"], \"outputs\": [\"o\"], "
+
+static void
+test_host_buffers(void** state)
+{
+  (void)state;
+  // a -> g1 (-6 dB) -> o1 (in place) and o2 (copied from o1);
+  // g1 + a -> g2 -> o3 (in place); o4 = g2 + b (copy, then add)
+  DspPlan* const plan = compile_ok(
+    HEAD2 "\"outputs\": [\"o1\", \"o2\", \"o3\", \"o4\"], \"nodes\": ["
+          "{\"id\": \"g1\", \"kind\": \"gain\", \"params\": {\"gain\": -6}},"
+          "{\"id\": \"g2\", \"kind\": \"gain\"}],"
+          "\"connections\": ["
+          "{\"from\": \"graph:a\", \"to\": \"g1:in0\"},"
+          "{\"from\": \"g1:out0\", \"to\": \"graph:o1\"},"
+          "{\"from\": \"g1:out0\", \"to\": \"graph:o2\"},"
+          "{\"from\": \"g1:out0\", \"to\": \"g2:in0\"},"
+          "{\"from\": \"graph:a\", \"to\": \"g2:in0\"},"
+          "{\"from\": \"g2:out0\", \"to\": \"graph:o3\"},"
+          "{\"from\": \"g2:out0\", \"to\": \"graph:o4\"},"
+          "{\"from\": \"graph:b\", \"to\": \"graph:o4\"}]}");
+
+  // In place: g1:out0 in o1 and g2:out0 in o3; their readers follow them
+  uint32_t n_in_place = 0U;
+  for (uint32_t k = 0U; k < plan->n_host_bufs; ++k) {
+    const DspHostBuf* const h = &plan->host_bufs[k];
+    if (h->output && h->kind == DSP_HOST_PORT &&
+        h->port >= plan->steps[h->at].node->n_inputs) {
+      assert_true(h->channel == 0U || h->channel == 2U);
+      ++n_in_place;
+    }
+  }
+  assert_int_equal(n_in_place, 2U);
+
+  // The caller's buffers move on every call, and calls longer than
+  // max_block (64) are split: every block must follow them
+  enum { ROOM = 1024, CALLS = 12 };
+  static float a[ROOM];
+  static float b[ROOM];
+  static float o[4][ROOM];
+  const float  g   = db(-6.0f);
+  uint32_t     pos = 0U;
+  for (uint32_t call = 0U; call < CALLS; ++call) {
+    const uint32_t n     = 1U + (call * 37U) % 150U;
+    const uint32_t at    = (call * 53U) % (ROOM - 160U);
+    const float*   in[]  = { a + at, b + at };
+    float*         out[] = { o[0] + at, o[1] + at, o[2] + at, o[3] + at };
+    for (uint32_t i = 0U; i < n; ++i) {
+      a[at + i] = signal_at(0, pos + i);
+      b[at + i] = signal_at(1, pos + i);
+      for (uint32_t ch = 0U; ch < 4U; ++ch) {
+        o[ch][at + i] = 1000.0f; // must be overwritten
+      }
+    }
+    dsp_plan_run(plan, in, out, n);
+    for (uint32_t i = 0U; i < n; ++i) {
+      const float x  = signal_at(0, pos + i);
+      const float y  = signal_at(1, pos + i);
+      const float g1 = x * g;
+      assert_float_equal(out[0][i], g1, 1e-6);
+      assert_float_equal(out[1][i], g1, 1e-6);
+      assert_float_equal(out[2][i], g1 + x, 1e-6);
+      assert_float_equal(out[3][i], g1 + x + y, 1e-6);
+      assert_float_equal(in[0][i], x, 0.0f); // inputs untouched
+      assert_float_equal(in[1][i], y, 0.0f);
+    }
+    pos += n;
+  }
+  dsp_plan_free(plan);
+}
 
 static void
 test_errors(void** state)
@@ -363,6 +436,7 @@ main(void)
     cmocka_unit_test(test_chain_reuses_buffers),
     cmocka_unit_test(test_block_sizes),
     cmocka_unit_test(test_unconnected),
+    cmocka_unit_test(test_host_buffers),
     cmocka_unit_test(test_errors),
     cmocka_unit_test(test_runtime_params),
   };

@@ -267,4 +267,12 @@ DspStatus dsp_lv2_state_restore(DspNode* node, const char* state);
 /// [RT] DspNodeClass::run of the "lv2" kind.
 void dsp_lv2_node_run(DspNode* node, uint32_t n_frames);
 
+/// [RT] Connect an audio/CV port (DspNodeClass::connect); NULL: the node's
+/// own buffer.  Only lilv_instance_connect_port(), which LV2 puts in the
+/// audio threading class.
+void dsp_lv2_node_connect(DspNode*   node,
+                          DspPortDir dir,
+                          uint32_t   index,
+                          float*     buf);
+
 #endif // DSP_LV2_INTERNAL_H

@@ -660,29 +660,6 @@ lv2_instantiate(const DspNodeSpec* const spec,
 
 // Node class ----------------------------------------------------------------
 
-static void
-lv2_connect(DspNode* const   node,
-            const DspPortDir dir,
-            const uint32_t   index,
-            float* const     buf)
-{
-  DspLv2Node* const self = (DspLv2Node*)node->impl;
-  const bool        in   = (dir == DSP_PORT_INPUT);
-  if (index >= (in ? node->n_inputs : node->n_outputs)) {
-    return;
-  }
-
-  // NULL: back to the internal buffer (slot = audio/CV ports before it)
-  const uint32_t port = in ? self->in_index[index] : self->out_index[index];
-  size_t         slot = 0U;
-  for (uint32_t i = 0U; i < port; ++i) {
-    slot += (self->kinds[i] == DSP_LV2_PORT_AUDIO ||
-             self->kinds[i] == DSP_LV2_PORT_CV);
-  }
-  lilv_instance_connect_port(
-    self->instance, port, buf ? buf : self->audio + slot * self->max_block);
-}
-
 static DspStatus
 lv2_activate(DspNode* const node)
 {
@@ -769,7 +746,7 @@ const DspNodeClass dsp_lv2_node_class = {
   "lv2",
   "LV2 plugin (\"uri\": plugin URI)",
   lv2_instantiate,
-  lv2_connect,
+  dsp_lv2_node_connect,
   lv2_activate,
   dsp_lv2_node_run,
   NULL,

@@ -110,6 +110,34 @@ dsp_lv2_log_queue(DspLv2Node* const self,
 // Run -----------------------------------------------------------------------
 
 void
+dsp_lv2_node_connect(DspNode* const   node,
+                     const DspPortDir dir,
+                     const uint32_t   index,
+                     float* const     buf)
+{
+  DspLv2Node* const self = (DspLv2Node*)node->impl;
+  const bool        in   = (dir == DSP_PORT_INPUT);
+  if (index >= (in ? node->n_inputs : node->n_outputs)) {
+    return;
+  }
+
+  const uint32_t port = in ? self->in_index[index] : self->out_index[index];
+  if (buf) {
+    lilv_instance_connect_port(self->instance, port, buf);
+    return;
+  }
+
+  // NULL: back to the internal buffer (slot = audio/CV ports before it)
+  size_t slot = 0U;
+  for (uint32_t i = 0U; i < port; ++i) {
+    slot += (self->kinds[i] == DSP_LV2_PORT_AUDIO ||
+             self->kinds[i] == DSP_LV2_PORT_CV);
+  }
+  lilv_instance_connect_port(
+    self->instance, port, self->audio + slot * self->max_block);
+}
+
+void
 dsp_lv2_node_run(DspNode* const node, const uint32_t n_frames)
 {
   DspLv2Node* const        self = (DspLv2Node*)node->impl;
