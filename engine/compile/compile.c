@@ -426,9 +426,15 @@ choose_host_bufs(Compiler* const c)
                                         sizeof(DspHostBuf));
   plan->host_in   = (const float**)calloc(graph->n_inputs + 1U, sizeof(float*));
   plan->host_out  = (float**)calloc(graph->n_outputs + 1U, sizeof(float*));
+  plan->own_in    = (float**)calloc(graph->n_inputs + 1U, sizeof(float*));
+  plan->own_out   = (float**)calloc(graph->n_outputs + 1U, sizeof(float*));
   if (!c->out_channel || !plan->host_bufs || !plan->host_in ||
-      !plan->host_out) {
+      !plan->host_out || !plan->own_in || !plan->own_out) {
     return no_mem(c);
+  }
+
+  for (uint32_t ch = 0U; ch < graph->n_inputs; ++ch) {
+    plan->own_in[ch] = c->used[ch] ? value_buffer(c, ch) : NULL;
   }
 
   for (uint32_t v = 0U; v < c->n_values; ++v) {
@@ -447,6 +453,7 @@ choose_host_bufs(Compiler* const c)
     if (n == 1U && sole->src_node >= 0 &&
         c->out_channel[sole->src] == UINT32_MAX) {
       c->out_channel[sole->src] = ch;
+      plan->own_out[ch]         = value_buffer(c, sole->src);
     }
   }
   return DSP_SUCCESS;

@@ -24,6 +24,8 @@ dsp_plan_free(DspPlan* const plan)
   free(plan->host_bufs);
   free((void*)plan->host_in);
   free((void*)plan->host_out);
+  free((void*)plan->own_in);
+  free((void*)plan->own_out);
   free(plan->arena);
   free(plan->ramps);
   free(plan->ramp_base);

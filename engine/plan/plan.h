@@ -102,23 +102,28 @@ typedef struct {
 
 /// A compiled plan.
 typedef struct DspPlanImpl {
-  DspGraph*      graph;       ///< Graph the plan was made from (owned)
-  double         sample_rate; ///< Rate the nodes were instantiated at
-  uint32_t       max_block;   ///< Largest block dsp_plan_run() accepts at once
-  uint32_t       n_inputs;    ///< External input channels
-  uint32_t       n_outputs;   ///< External output channels
-  uint32_t       n_nodes;     ///< Nodes, in graph file order
-  DspNode**      nodes;       ///< Node instances by graph index (owned)
-  uint32_t       n_steps;     ///< Steps in run order (== n_nodes)
-  DspPlanStep*   steps;       ///< Run list
-  uint32_t       n_mix;       ///< Summing ops
-  DspMixOp*      mix;         ///< Summing ops, in step order
-  uint32_t       n_out_ops;   ///< Output ops
-  DspOutputOp*   out_ops;     ///< Output ops, grouped by channel
-  uint32_t       n_host_bufs; ///< Pointers to the caller's buffers
-  DspHostBuf*    host_bufs;   ///< Those pointers (owned)
-  const float**  host_in;     ///< Per input: where host_bufs point now (owned)
-  float**        host_out;    ///< Per output: where host_bufs point now (owned)
+  DspGraph*     graph;        ///< Graph the plan was made from (owned)
+  double        sample_rate;  ///< Rate the nodes were instantiated at
+  uint32_t      max_block;    ///< Largest block dsp_plan_run() accepts at once
+  uint32_t      n_inputs;     ///< External input channels
+  uint32_t      n_outputs;    ///< External output channels
+  uint32_t      n_nodes;      ///< Nodes, in graph file order
+  DspNode**     nodes;        ///< Node instances by graph index (owned)
+  uint32_t      n_steps;      ///< Steps in run order (== n_nodes)
+  DspPlanStep*  steps;        ///< Run list
+  uint32_t      n_mix;        ///< Summing ops
+  DspMixOp*     mix;          ///< Summing ops, in step order
+  uint32_t      n_out_ops;    ///< Output ops
+  DspOutputOp*  out_ops;      ///< Output ops, grouped by channel
+  uint32_t      n_host_bufs;  ///< Pointers to the caller's buffers
+  DspHostBuf*   host_bufs;    ///< Those pointers (owned)
+  const float** host_in;      ///< Per input: the caller's buffer now (owned)
+  float**       host_out;     ///< Per output: the caller's buffer now (owned)
+  float**       own_in;       ///< Per input: plan buffer, NULL if unread
+  float**       own_out;      ///< Per output: plan buffer of the node output
+                              ///< written in place, or NULL
+  uint32_t host_copy;         ///< 1: the caller's inputs and outputs overlap:
+                              ///< host_bufs point at own_in/own_out, copied
   uint32_t       n_buffers;   ///< Buffers in the arena (after reuse)
   uint32_t       n_values;    ///< Values before reuse (for statistics)
   float*         arena;       ///< All buffers, n_buffers * max_block floats
@@ -158,9 +163,10 @@ int dsp_plan_find_node(const DspPlan* plan, const char* id);
 /**
    [RT] Run the plan over `n_frames` frames.
 
-   The nodes read `in` and write `out` in place (DspPlan::host_bufs): no
-   output buffer may overlap an input buffer, and `in` must stay unchanged
-   until the call returns.
+   The nodes read `in` and write `out` in place (DspPlan::host_bufs), so
+   `in` must stay unchanged until the call returns.  If an output buffer
+   overlaps an input buffer (a caller processing in place), the plan
+   copies its inputs and outputs instead.
 
    @param in `n_inputs` buffers of `n_frames` floats (read).
    @param out `n_outputs` buffers of `n_frames` floats (written; also

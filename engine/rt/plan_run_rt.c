@@ -228,8 +228,19 @@ apply_mute(const DspPlan* const     plan,
   }
 }
 
+/// [RT] Whether [a, a + n) and [b, b + n) share a sample.
+static inline bool
+overlap(const float* const a, const float* const b, const uint32_t n)
+{
+  const uintptr_t x   = (uintptr_t)a;
+  const uintptr_t y   = (uintptr_t)b;
+  const uintptr_t len = (uintptr_t)n * sizeof(float);
+  return x < y + len && y < x + len;
+}
+
 /// [RT] Point DspPlan::host_bufs at the caller's buffers for the block at
-/// `offset`, reconnecting a port only if its buffer moved.
+/// `offset` (at the plan's own buffers if an output overlaps an input),
+/// reconnecting a port only if its buffer moved.
 static void
 point_host_bufs(DspPlan* const            plan,
                 const float* const* const in,
@@ -243,12 +254,28 @@ point_host_bufs(DspPlan* const            plan,
     plan->host_out[ch] = out[ch] + offset;
   }
 
+  // An output written in place would change an input under its readers:
+  // copy instead (over max_block frames, so it holds for any block until
+  // the buffers move again)
+  bool copy = false;
+  for (uint32_t i = 0U; i < plan->n_inputs; ++i) {
+    for (uint32_t o = 0U; plan->own_in[i] && o < plan->n_outputs; ++o) {
+      copy |= overlap(plan->host_in[i], plan->host_out[o], plan->max_block);
+    }
+  }
+  plan->host_copy = copy;
+
   for (uint32_t k = 0U; k < plan->n_host_bufs; ++k) {
     const DspHostBuf* const h = &plan->host_bufs[k];
     // Nodes never write their input ports; connect() takes one pointer
     // type for both directions (as LV2's connect_port does)
-    float* const buf = h->output ? plan->host_out[h->channel]
-                                 : (float*)(uintptr_t)plan->host_in[h->channel];
+    float* buf = NULL;
+    if (h->output) {
+      buf = copy ? plan->own_out[h->channel] : plan->host_out[h->channel];
+    } else {
+      buf = copy ? plan->own_in[h->channel]
+                 : (float*)(uintptr_t)plan->host_in[h->channel];
+    }
     if (h->kind == DSP_HOST_PORT) {
       DspPlanStep* const step = &plan->steps[h->at];
       if (step->ports[h->port] != buf) {
@@ -299,6 +326,13 @@ run_block(DspPlan* const            plan,
 
   if (host_moved(plan, in, out, offset)) {
     point_host_bufs(plan, in, out, offset);
+  }
+  if (plan->host_copy) {
+    for (uint32_t ch = 0U; ch < plan->n_inputs; ++ch) {
+      if (plan->own_in[ch]) {
+        memcpy(plan->own_in[ch], in[ch] + offset, bytes);
+      }
+    }
   }
 
   for (uint32_t s = 0U; s < plan->n_steps; ++s) {

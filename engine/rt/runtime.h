@@ -201,8 +201,8 @@ void dsp_runtime_collect(DspRuntime* runtime);
 
    @param in `n_inputs` input buffers of `n_frames` floats, unchanged
    until the call returns.
-   @param out `n_outputs` output buffers of `n_frames` floats, none
-   overlapping an input (the plan works in them, see dsp_plan_run()).
+   @param out `n_outputs` output buffers of `n_frames` floats (the plan
+   works in them, see dsp_plan_run()).
 */
 void dsp_runtime_process(DspRuntime*         runtime,
                          const float* const* in,

@@ -317,6 +317,30 @@ test_host_buffers(void** state)
     }
     pos += n;
   }
+
+  // graph:a is o1's buffer (a caller processing in place): the inputs are
+  // read before any output is written
+  for (uint32_t i = 0U; i < 100U; ++i) {
+    o[0][i] = signal_at(0, i);
+    b[i]    = signal_at(1, i);
+  }
+  const float* in[]  = { o[0], b };
+  float*       out[] = { o[0], o[1], o[2], o[3] };
+  dsp_plan_run(plan, in, out, 100U);
+  assert_int_equal(plan->host_copy, 1U);
+  for (uint32_t i = 0U; i < 100U; ++i) {
+    const float x = signal_at(0, i);
+    const float y = signal_at(1, i);
+    assert_float_equal(out[0][i], x * g, 1e-6);
+    assert_float_equal(out[1][i], x * g, 1e-6);
+    assert_float_equal(out[2][i], x * g + x, 1e-6);
+    assert_float_equal(out[3][i], x * g + x + y, 1e-6);
+  }
+
+  // Apart again: back to working in place
+  const float* in2[] = { a, b };
+  dsp_plan_run(plan, in2, out, 10U);
+  assert_int_equal(plan->host_copy, 0U);
   dsp_plan_free(plan);
 }
 
