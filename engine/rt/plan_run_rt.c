@@ -8,9 +8,8 @@
 #include "rt/denormal.h"
 #include "rt/fault.h"
 
-#include <float.h>
-#include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
