@@ -100,6 +100,19 @@ BENCH_TIMED void bench_run_chain(const BenchChain* chain,
                                  uint64_t          n_frames,
                                  uint32_t          block);
 
+/**
+   One plugin's run(), and nothing else: collecting only inside this
+   function (--toggle-collect=bench_run_plugin) counts the plugins' own
+   instructions plus this function's few, which cg_self.awk reports apart.
+*/
+BENCH_TIMED void bench_run_plugin(LilvInstance* instance, uint32_t n);
+
+BENCH_TIMED void
+bench_run_plugin(LilvInstance* const instance, const uint32_t n)
+{
+  lilv_instance_run(instance, n);
+}
+
 BENCH_TIMED void
 bench_run_chain(const BenchChain* const chain,
                 const uint64_t          n_frames,
@@ -113,7 +126,7 @@ bench_run_chain(const BenchChain* const chain,
       lilv_instance_connect_port(p->instance, p->port, p->base + offset);
     }
     for (uint32_t i = 0U; i < chain->n_instances; ++i) {
-      lilv_instance_run(chain->instances[i], n);
+      bench_run_plugin(chain->instances[i], n);
     }
   }
 }

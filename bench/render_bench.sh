@@ -8,7 +8,8 @@
 # the same audio through:
 #   - graphs/lv2-chain.json (4 mda LV2 plugins in series):
 #       lv2_floor's bench_run_chain (lilv used directly: the plugins' run()
-#       plus the least a host can do), the engine's dsp_plan_run and
+#       plus the least a host can do), the plugins' run() alone (lv2_floor's
+#       bench_run_plugin less its own instructions), the engine's dsp_plan_run and
 #       dsp_runtime_process (the whole audio-thread cycle), the whole engine
 #       process, and lv2file (with and without --ignore-clipping) / lv2apply
 #       applying the 4 plugins one after the other through intermediate
@@ -146,6 +147,11 @@ apply_pid=$!
 echo "measuring (about 2.5 minutes on 2 cores)..."
 lv2_floor_ir=$(cg lv2-floor bench_run_chain \
   "$lv2_floor" --block "$block" "$lv2_graph" "$work/in.wav" "$work/lv2-floor.wav")
+lv2_run_ir=$(cg lv2-run bench_run_plugin \
+  "$lv2_floor" --block "$block" "$lv2_graph" "$work/in.wav" "$work/lv2-run.wav")
+lv2_run_self=$(awk -v top=1000 -f "$src/bench/cg_self.awk" "$work/lv2-run.cg" |
+  awk '$3 == "lv2_floor:" && $4 == "bench_run_plugin" { gsub(",", "", $1); print $1 }')
+lv2_run_ir=$((lv2_run_ir - ${lv2_run_self:-0}))
 lv2_plan_ir=$(cg lv2-plan dsp_plan_run \
   "$engine" --graph "$lv2_graph" --input "$work/in.wav" \
   --output "$work/lv2-plan.wav" --block "$block" --quiet)
@@ -200,7 +206,7 @@ elapsed=$(($(date +%s) - started))
 # Report -------------------------------------------------------------------
 
 awk -v seconds="$seconds" -v rate="$rate" -v block="$block" \
-  -v lf="$lv2_floor_ir" -v lp="$lv2_plan_ir" -v lr="$lv2_rt_ir" \
+  -v lu="$lv2_run_ir" -v lf="$lv2_floor_ir" -v lp="$lv2_plan_ir" -v lr="$lv2_rt_ir" \
   -v lt="$lv2_total_ir" -v vr="$verb_rt_ir" \
   -v lv2file="$lv2file_ir" -v lv2file_nc="$lv2file_nc_ir" \
   -v lv2apply="$lv2apply_ir" \
@@ -243,6 +249,7 @@ BEGIN {
   printf "\n  %-40s %15s %12s %10s\n", "", "Ir", "Ir/s audio", "vs floor"
   print "LV2 chain (graphs/lv2-chain.json: mda Overdrive > Delay > Stereo > Limiter)"
   row("floor: lv2_floor bench_run_chain", lf, lf)
+  row("plugins run() alone", lu, lf)
   row("engine: dsp_plan_run", lp, lf)
   row("engine: dsp_runtime_process", lr, lf)
   row("engine: whole process", lt, lf)
@@ -262,6 +269,9 @@ BEGIN {
   printf fo, "LV2 host overhead: dsp_runtime_process", lro, (lr - lf) / blocks, omax, verdict(ok_lro)
   printf fo, "Reverb host overhead: dsp_plan_run vs floor", vo, (vp - vf) / blocks, omax, verdict(ok_vo)
   printf fo, "Reverb host overhead: dsp_runtime_process", vro, (vr - vf) / blocks, omax, verdict(ok_vro)
+  fi = "  %-46s %7.2f %%  %5.0f Ir/block              (info)\n"
+  printf fi, "LV2 engine - plugins run(): dsp_plan_run", (lp - lu) / lu * 100, (lp - lu) / blocks
+  printf fi, "LV2 engine - plugins run(): runtime_process", (lr - lu) / lu * 100, (lr - lu) / blocks
   printf fr, "Whole render: engine / lv2file --ignore-clip", r_file_nc, "<= " rmax "x   " verdict(ok_r)
   printf fr, "Whole render: engine / lv2file (clamping)", r_file, "(info)"
   printf fr, "Whole render: engine / lv2apply", r_apply, "(info)"
@@ -281,6 +291,9 @@ BEGIN {
     printf "  \"lv2_chain\": {\n" > json
     printf "    \"floor_ir\": %.0f,\n    \"plan_ir\": %.0f,\n", lf, lp > json
     printf "    \"runtime_ir\": %.0f,\n", lr > json
+    printf "    \"plugins_run_ir\": %.0f,\n", lu > json
+    printf "    \"plan_over_run_pct\": %.4f,\n", (lp - lu) / lu * 100 > json
+    printf "    \"runtime_over_run_pct\": %.4f,\n", (lr - lu) / lu * 100 > json
     printf "    \"engine_total_ir\": %.0f,\n", lt > json
     printf "    \"lv2file_total_ir\": %.0f,\n", lv2file > json
     printf "    \"lv2file_ignore_clipping_total_ir\": %.0f,\n", lv2file_nc > json

@@ -23,9 +23,10 @@
 # engine's own --stats, xruns from jackd's log, and how busy the machine was
 # (/proc/stat, /proc/loadavg).  Then:
 #   - one engine run with --node-times: the plugins' own run() time live;
-#   - callgrind (if valgrind is installed): Ir per 64-frame block of
-#     lv2_floor's bench_run_chain (the plugins' run()), of dsp_plan_run and of
-#     dsp_runtime_process;
+#   - callgrind (if valgrind is installed): Ir per 64-frame block of the
+#     plugins' own run() (lv2_floor's bench_run_plugin less its own few
+#     instructions), of lv2_floor's bench_run_chain (the least a host does),
+#     of dsp_plan_run and of dsp_runtime_process;
 #   - the smallest period (JB_PERIODS) at which the engine runs
 #     JB_MINPERIOD_SECONDS with no xrun, with jackd -R.
 # Prints a summary and writes every measurement as TSV to RESULTS.tsv
@@ -492,6 +493,7 @@ done
 
 # --- Instructions (callgrind) ------------------------------------------------
 
+cg_run="-"
 cg_floor="-"
 cg_plan="-"
 cg_rt="-"
@@ -511,6 +513,13 @@ if [ "$do_callgrind" = 1 ] && command -v valgrind >/dev/null 2>&1; then
     }
     sed -n 's/^totals: *//p' "$work/$_n.cg" | head -n 1
   }
+  # the plugins' run() alone: bench_run_plugin less its own instructions
+  cg_run=$(cg run bench_run_plugin "$lv2_floor" --block "$period" "$graph" "$work/cg.wav" "$work/cg-run.wav")
+  if [ "$cg_run" != "-" ]; then
+    wrapper=$(awk -v top=1000 -f "$src/bench/cg_self.awk" "$work/run.cg" |
+      awk '$3 == "lv2_floor:" && $4 == "bench_run_plugin" { gsub(",", "", $1); print $1 }')
+    cg_run=$((cg_run - ${wrapper:-0}))
+  fi
   cg_floor=$(cg floor bench_run_chain "$lv2_floor" --block "$period" "$graph" "$work/cg.wav" "$work/cg-floor.wav")
   cg_plan=$(cg plan dsp_plan_run "$engine" --graph "$graph" --input "$work/cg.wav" --output "$work/cg-plan.wav" --block "$period" --quiet)
   cg_rt=$(cg rt dsp_runtime_process "$engine" --graph "$graph" --input "$work/cg.wav" --output "$work/cg-rt.wav" --block "$period" --quiet)
@@ -569,7 +578,7 @@ load_end=$(cat /proc/loadavg)
 echo
 echo "=== Summary (median [min..max] over $repeats repeats; cost per ${period}-frame cycle = CPU time of jackd + clients / cycles) ==="
 awk -F '\t' -v tus="$target_us" -v tratio="$target_ratio" \
-  -v cgf="$cg_floor" -v cgp="$cg_plan" -v cgr="$cg_rt" -v cgb="$cg_blocks" '
+  -v cgu="$cg_run" -v cgf="$cg_floor" -v cgp="$cg_plan" -v cgr="$cg_rt" -v cgb="$cg_blocks" '
   function sort(a, n,   i, j, t) { for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t } }
   function med(s,   a, n) { n = split(s, a, " "); if (n == 0) return "-"; sort(a, n); return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
   function lo(s,   a, n) { n = split(s, a, " "); sort(a, n); return a[1] }
@@ -629,9 +638,11 @@ awk -F '\t' -v tus="$target_us" -v tratio="$target_ratio" \
           nodecb[m] - nodes[m], (nodecb[m] - nodes[m]) / nodes[m] * 100, en - nodes[m], (en - nodes[m]) / nodes[m] * 100
       }
     }
-    if (cgf != "-" && cgf != "" && cgb > 0) {
-      printf "\ncallgrind, Ir per %d blocks -> per block: floor (plugins run()) %.0f, dsp_plan_run %.0f (+%.2f %%), dsp_runtime_process %.0f (+%.2f %%)\n",
-        cgb, cgf / cgb, cgp / cgb, (cgp - cgf) / cgf * 100, cgr / cgb, (cgr - cgf) / cgf * 100
+    if (cgu != "-" && cgu != "" && cgf != "-" && cgb > 0) {
+      printf "\ncallgrind, Ir per %d blocks -> per block: plugins run() %.0f; lv2_floor (the least a host does) %.0f (+%.2f %%)\n",
+        cgb, cgu / cgb, cgf / cgb, (cgf - cgu) / cgu * 100
+      printf "  engine minus plugins run(): dsp_plan_run %.0f (+%.2f %% of run()), dsp_runtime_process %.0f (+%.2f %%)\n",
+        cgp / cgb, (cgp - cgu) / cgu * 100, cgr / cgb, (cgr - cgu) / cgu * 100
     }
   }' "$tsv"
 echo

@@ -664,7 +664,7 @@ prepare_faults(Compiler* const c)
   }
   plan->faults      = (DspFault*)calloc(plan->n_nodes + 1U, sizeof(DspFault));
   plan->fault_held  = (int32_t*)calloc(n + 1U, sizeof(int32_t));
-  plan->fault_watch = (uint8_t*)calloc(n + 1U, 1U);
+  plan->fault_watch = (DspFaultWatch*)calloc(n + 1U, sizeof(DspFaultWatch));
   if (!plan->faults || !plan->fault_held || !plan->fault_watch) {
     return no_mem(c);
   }
@@ -673,12 +673,13 @@ prepare_faults(Compiler* const c)
   plan->fault_limits = dsp_fault_limits(plan->sample_rate);
   plan->fault_clear  = dsp_fault_clear_pick();
   n                  = 0U;
+  uint32_t n_watch   = 0U;
   for (uint32_t k = 0U; k < plan->n_steps; ++k) {
     DspPlanStep* const   step = &plan->steps[k];
     const DspNode* const node = step->node;
     step->fault               = &plan->faults[step->index];
+    step->bypass              = &plan->bypass[step->index];
     step->held                = plan->fault_held + n;
-    step->watch               = plan->fault_watch + n;
     n += node->n_outputs;
 
     const DspGraphNode* const gn = &c->graph->nodes[step->index];
@@ -692,12 +693,20 @@ prepare_faults(Compiler* const c)
     }
     step->fault->bypass = !strcmp(how, "bypass") ? 1U : 0U;
     dsp_fault_init(step->fault);
+    DspFaultWatch* const watch = plan->fault_watch + n_watch;
     for (uint32_t q = 0U; q < node->n_outputs; ++q) {
-      // An unconnected output (the shared sink) reaches no one
-      step->watch[q] = step->ports[node->n_inputs + q] == plan->sink ? 0U
-                       : node->outputs[q].is_cv                      ? 2U
-                                                                     : 1U;
+      // An unconnected output (the shared sink) reaches no one; a CV
+      // output (a gate, an envelope) may sit at full scale
+      const uint32_t port = node->n_inputs + q;
+      if (step->ports[port] != plan->sink) {
+        watch[step->n_watch].port = port;
+        watch[step->n_watch].range =
+          dsp_fault_watch_range(!node->outputs[q].is_cv);
+        ++step->n_watch;
+      }
     }
+    step->watch = watch;
+    n_watch += step->n_watch;
   }
   return DSP_SUCCESS;
 }

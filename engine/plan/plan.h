@@ -27,20 +27,6 @@ typedef struct {
   uint32_t     add; ///< 0 = copy, 1 = add to dst
 } DspMixOp;
 
-/// One node to run.
-typedef struct {
-  DspNode* node; ///< Node (owned by the plan via DspPlan::nodes)
-  void (*run)(DspNode* node, uint32_t n_frames); ///< Cached node->klass->run
-  uint32_t  mix_begin; ///< First summing op to apply before running
-  uint32_t  mix_end;   ///< One past the last summing op
-  uint32_t  index;     ///< Node index in graph order
-  float**   ports;     ///< The node's input buffers, then its output buffers
-  DspFault* fault;     ///< The node's detector (in DspPlan::faults)
-  int32_t*  held;      ///< Per output: frames at full scale (signed by side)
-  uint8_t*  watch;     ///< Per output: 0 unwatched (sink), 1 all criteria,
-                       ///< 2 no level criterion (CV port)
-} DspPlanStep;
-
 /// Bypass state of one node: written only by the audio thread once the plan
 /// is current.  Position 0 processes, 1 passes inputs through.
 typedef struct {
@@ -48,6 +34,22 @@ typedef struct {
   float    step; ///< Change per frame while `left`
   uint32_t left; ///< Frames until the ramp ends (0: steady)
 } DspBypass;
+
+/// One node to run.
+typedef struct {
+  DspNode* node; ///< Node (owned by the plan via DspPlan::nodes)
+  void (*run)(DspNode* node, uint32_t n_frames); ///< Cached node->klass->run
+  uint32_t   mix_begin; ///< First summing op to apply before running
+  uint32_t   mix_end;   ///< One past the last summing op
+  uint32_t   index;     ///< Node index in graph order
+  float**    ports;     ///< The node's input buffers, then its output buffers
+  DspFault*  fault;     ///< The node's detector (in DspPlan::faults)
+  DspBypass* bypass;    ///< The node's bypass state (in DspPlan::bypass)
+  int32_t*   held;      ///< Per output: frames at full scale (signed by side)
+  const DspFaultWatch* watch; ///< Outputs the fault check looks at: the
+                              ///< connected ones (not the sink)
+  uint32_t n_watch;           ///< Entries in `watch`
+} DspPlanStep;
 
 /// Frames per crossfade chunk (size of a plan's crossfade scratch).
 #define DSP_PLAN_XFADE_CHUNK 256U
@@ -145,7 +147,7 @@ typedef struct DspPlanImpl {
   uint64_t       frames; ///< Frames run so far (audio thread)
   DspFault*      faults; ///< Per node (graph order): detector (owned)
   int32_t*       fault_held;     ///< Storage for every step's `held` (owned)
-  uint8_t*       fault_watch;    ///< Storage for every step's `watch` (owned)
+  DspFaultWatch* fault_watch;    ///< Storage for every step's `watch` (owned)
   DspFaultLimits fault_limits;   ///< Hold and fade in frames at sample_rate
   DspFaultClearFunc fault_clear; ///< Per-node check's common case
   uint32_t          fault_new;   ///< Faults not yet posted (audio thread)

@@ -127,36 +127,62 @@ dsp_fault_sum(const float* const buf, const uint32_t n)
   return sum;
 }
 
+/// Magnitude bits of FLT_MIN, the smallest normal float.
+#define DSP_FAULT_MIN_NORMAL_BITS 0x00800000U
+
+/**
+   One output the per-block check looks at: a connected output of a node
+   (DspPlanStep::clear lists them, built at compile time).
+
+   Its block passes the check's first-sample test when the magnitude bits
+   of its first sample, less DSP_FAULT_MIN_NORMAL_BITS, are below `range`
+   (dsp_fault_watch_range()): normal, and below full scale where the level
+   counts.  One unsigned comparison covers both ends; NaN and Inf fail it.
+*/
+typedef struct {
+  uint32_t port;  ///< Index of the output's buffer in DspPlanStep::ports
+  uint32_t range; ///< First-sample bound (see above)
+} DspFaultWatch;
+
+/// The `range` of a DspFaultWatch: `check_level` false for CV outputs.
+static inline uint32_t
+dsp_fault_watch_range(const bool check_level)
+{
+  const uint32_t top = check_level ? 0x3F800000U  // 1.0f: full scale
+                                   : 0x7F800000U; // Inf
+  return top - DSP_FAULT_MIN_NORMAL_BITS;
+}
+
 /**
    [RT] The common case of the per-block check, for one node: whether every
-   watched output (`watch[q]` not 0, as DspPlanStep::watch) of the `n_outs`
-   in `outs` is clearly healthy over `n` frames (n >= 1).  True when each
-   starts with a normal sample (below full scale where `watch[q]` is 1) and
-   the sum of all their samples is finite: such a block can be neither
-   NaN/Inf, nor stuck, nor a denormal storm.  False sends the node through
+   output in `watch` (`n_watch` of them, buffers in `ports`) is clearly
+   healthy over `n` frames (n >= 1).  True when each starts with a normal
+   sample (below full scale where the level counts) and the sum of all
+   their samples is finite: such a block can be neither NaN/Inf, nor
+   stuck, nor a denormal storm.  False sends the node through
    dsp_fault_scan() and dsp_fault_judge(), output by output.
 
    The variants give the same answer for the same buffers, except where a
    sum of finite samples overflows in one order of addition and not in
    another (samples near 1e34); use the one dsp_fault_clear_pick() returns.
 */
-typedef bool (*DspFaultClearFunc)(const float* const* outs,
-                                  const uint8_t*      watch,
-                                  uint32_t            n_outs,
-                                  uint32_t            n);
+typedef bool (*DspFaultClearFunc)(float* const*        ports,
+                                  const DspFaultWatch* watch,
+                                  uint32_t             n_watch,
+                                  uint32_t             n);
 
 /// [RT] DspFaultClearFunc for any CPU (SSE2 on x86-64).
-bool dsp_fault_clear_generic(const float* const* outs,
-                             const uint8_t*      watch,
-                             uint32_t            n_outs,
-                             uint32_t            n);
+bool dsp_fault_clear_generic(float* const*        ports,
+                             const DspFaultWatch* watch,
+                             uint32_t             n_watch,
+                             uint32_t             n);
 
 #if defined(DSP_SIMD_AVX)
 /// [RT] DspFaultClearFunc for CPUs with AVX (only call if it has it).
-bool dsp_fault_clear_avx(const float* const* outs,
-                         const uint8_t*      watch,
-                         uint32_t            n_outs,
-                         uint32_t            n);
+bool dsp_fault_clear_avx(float* const*        ports,
+                         const DspFaultWatch* watch,
+                         uint32_t             n_watch,
+                         uint32_t             n);
 #endif
 
 /// The fastest DspFaultClearFunc this CPU runs (control thread).

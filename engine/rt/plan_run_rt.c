@@ -112,23 +112,22 @@ scan_outputs(DspPlan* const           plan,
              const uint32_t           n)
 {
   const uint32_t n_in  = step->node->n_inputs;
-  const uint32_t n_out = step->node->n_outputs;
+  const uint32_t level = dsp_fault_watch_range(true);
   uint32_t       storm = UINT32_MAX;
   uint32_t       held  = 0U;
-  for (uint32_t q = 0U; q < n_out; ++q) {
-    if (!step->watch[q]) {
-      continue;
-    }
-    const float* const buf = step->ports[n_in + q];
+  for (uint32_t k = 0U; k < step->n_watch; ++k) {
+    const uint32_t     q           = step->watch[k].port - n_in;
+    const bool         check_level = step->watch[k].range == level;
+    const float* const buf         = step->ports[n_in + q];
     DspFaultScan       scan;
     bool               denormal = false;
     float              value    = 0.0f;
-    dsp_fault_scan(buf, n, step->watch[q] == 1U, &scan);
+    dsp_fault_scan(buf, n, check_level, &scan);
     const DspFaultKind kind = dsp_fault_judge(&scan,
                                               n,
                                               &step->held[q],
                                               &plan->fault_limits,
-                                              step->watch[q] == 1U,
+                                              check_level,
                                               &denormal,
                                               &value);
     held |= step->held[q] != 0;
@@ -162,10 +161,7 @@ check_outputs(DspPlan* const           plan,
               DspFault* const          f,
               const uint32_t           n)
 {
-  const uint32_t n_in  = step->node->n_inputs;
-  const uint32_t n_out = step->node->n_outputs;
-  if (!plan->fault_clear(
-        (const float* const*)step->ports + n_in, step->watch, n_out, n)) {
+  if (!plan->fault_clear(step->ports, step->watch, step->n_watch, n)) {
     scan_outputs(plan, step, f, n);
     return;
   }
@@ -173,7 +169,7 @@ check_outputs(DspPlan* const           plan,
   // Most blocks: every output starts with a normal sample below full scale
   // (so is neither stuck nor a denormal storm) and sums finite
   if (f->held) {
-    for (uint32_t q = 0U; q < n_out; ++q) {
+    for (uint32_t q = 0U; q < step->node->n_outputs; ++q) {
       step->held[q] = 0;
     }
     f->held = 0U;
@@ -224,6 +220,41 @@ apply_mute(const DspPlan* const     plan,
     } else if (gain >= 1.0f) {
       f->step = 0.0f; // Faded back in after a re-arm
     }
+  }
+}
+
+/// [RT] A step's summing ops: its inputs fed by more than one source.
+static void
+mix_inputs(const DspPlan* const     plan,
+           const DspPlanStep* const step,
+           const uint32_t           n)
+{
+  for (uint32_t m = step->mix_begin; m < step->mix_end; ++m) {
+    const DspMixOp* const op = &plan->mix[m];
+    if (op->add) {
+      for (uint32_t i = 0U; i < n; ++i) {
+        op->dst[i] += op->src[i];
+      }
+    } else {
+      memcpy(op->dst, op->src, (size_t)n * sizeof(float));
+    }
+  }
+}
+
+/// [RT] A node muted, fading, bypassed or ramping its bypass: its outputs
+/// mixed with its dry inputs (apart from the common case: out of line).
+static __attribute__((noinline)) void
+apply_fades(DspPlan* const           plan,
+            const DspPlanStep* const step,
+            const uint32_t           n)
+{
+  DspFault* const f = step->fault;
+  if (f->gain < 1.0f || f->step != 0.0f) {
+    apply_mute(plan, step, f, n);
+  }
+  DspBypass* const b = step->bypass;
+  if (b->pos != 0.0f || b->left) {
+    apply_bypass(step, b, n);
   }
 }
 
@@ -336,35 +367,23 @@ run_block(DspPlan* const            plan,
 
   for (uint32_t s = 0U; s < plan->n_steps; ++s) {
     const DspPlanStep* const step = &plan->steps[s];
-    for (uint32_t m = step->mix_begin; m < step->mix_end; ++m) {
-      const DspMixOp* const op = &plan->mix[m];
-      if (op->add) {
-        for (uint32_t i = 0U; i < n; ++i) {
-          op->dst[i] += op->src[i];
-        }
-      } else {
-        memcpy(op->dst, op->src, bytes);
-      }
+    if (step->mix_begin != step->mix_end) {
+      mix_inputs(plan, step, n);
     }
     DspFault* const f = step->fault;
-    if (!f->running) {
-      // Muted by a fault: not run, its outputs are its dry inputs
-    } else if (timed) {
-      const uint64_t t0 = now_ns();
-      step->run(step->node, n);
-      plan->step_ns[s] += now_ns() - t0;
+    if (f->running) {
+      if (timed) {
+        const uint64_t t0 = now_ns();
+        step->run(step->node, n);
+        plan->step_ns[s] += now_ns() - t0;
+      } else {
+        step->run(step->node, n);
+      }
       check_outputs(plan, step, f, n);
-    } else {
-      step->run(step->node, n);
-      check_outputs(plan, step, f, n);
-    }
-    if (f->gain < 1.0f || f->step != 0.0f) {
-      apply_mute(plan, step, f, n);
-    }
-
-    DspBypass* const b = &plan->bypass[step->index];
-    if (b->pos != 0.0f || b->left) {
-      apply_bypass(step, b, n);
+    } // Else muted by a fault: not run, its outputs are its dry inputs
+    const DspBypass* const b = step->bypass;
+    if (f->gain < 1.0f || f->step != 0.0f || b->pos != 0.0f || b->left) {
+      apply_fades(plan, step, n);
     }
   }
 

@@ -395,6 +395,119 @@ test_bypass_on_fault(void** state)
   dsp_runtime_free(rt);
 }
 
+/// Largest |out_l - 2 in_l|: 0 when "bad" passes its input beside "clean".
+static float
+dry_error(void)
+{
+  float e = 0.0f;
+  for (uint32_t i = 0U; i < BLOCK; ++i) {
+    const float d = fabsf(out_l[i] - 2.0f * in_l[i]);
+    e             = d > e ? d : e;
+  }
+  return e;
+}
+
+// A user bypass (not a fault) on a healthy node: it ramps to the node's
+// input, stays there, and ramps back (the plan runner checks the ramp and
+// the bypass position out of line, beside the fault state)
+static void
+test_user_bypass(void** state)
+{
+  (void)state;
+  DspRuntime* const rt   = dsp_runtime_new(64U);
+  DspPlan* const    plan = faulty_plan("mute");
+  const int         bad  = dsp_plan_find_node(plan, "bad");
+  assert_true(bad >= 0);
+  assert_int_equal(dsp_runtime_send_plan(rt, plan), DSP_SUCCESS);
+  for (int b = 0; b < 8; ++b) {
+    run_block(rt);
+  }
+  const float wet = dry_error();
+  assert_true(wet > 5e-3f); // The low-pass lags a 220 Hz sine by ~0.03 rad
+
+  // 10 ms = 480 frames: under two blocks
+  assert_int_equal(
+    dsp_runtime_send_bypass(rt, plan, (uint32_t)bad, true, 10.0, -1),
+    DSP_SUCCESS);
+  run_block(rt);
+  assert_true(dry_error() > 1e-3f); // Still ramping
+  for (int b = 0; b < 2; ++b) {
+    run_block(rt);
+  }
+  for (int b = 0; b < 8; ++b) {
+    run_block(rt);
+    assert_true(dry_error() < 1e-6f);
+  }
+
+  assert_int_equal(
+    dsp_runtime_send_bypass(rt, plan, (uint32_t)bad, false, 10.0, -1),
+    DSP_SUCCESS);
+  for (int b = 0; b < 8; ++b) {
+    run_block(rt);
+  }
+  assert_true(dry_error() > 0.5f * wet);
+  DspEvent ev;
+  assert_int_equal(read_faults(rt, &ev), 0U);
+  dsp_runtime_free(rt);
+}
+
+/// Run a 2-channel `gain` (0 dB) for 200 ms, full scale on its first
+/// channel, silence on its second (whose first sample is not normal, so
+/// every block of the node goes through the per-output scan); return its
+/// fault kind.  `cv`: its first output is watched as dsp_compile() watches
+/// a CV output (no level criterion).
+static uint32_t
+full_scale_through_plan(const bool cv)
+{
+  const char* const json =
+    "{\"name\": \"g\", \"inputs\": [\"a\", \"b\"], \"outputs\": [\"a\","
+    " \"b\"], \"nodes\": [{\"id\": \"g\", \"kind\": \"gain\", \"channels\":"
+    " 2, \"params\": {\"gain\": 0}}], \"connections\": ["
+    "{\"from\": \"graph:a\", \"to\": \"g:in0\"},"
+    "{\"from\": \"graph:b\", \"to\": \"g:in1\"},"
+    "{\"from\": \"g:out0\", \"to\": \"graph:a\"},"
+    "{\"from\": \"g:out1\", \"to\": \"graph:b\"}]}";
+  DspGraph* graph = NULL;
+  DspPlan*  plan  = NULL;
+  DspError  err;
+  memset(&err, 0, sizeof(err));
+  assert_int_equal(dsp_graph_load_string(json, "g.json", NULL, &graph, &err),
+                   DSP_SUCCESS);
+  assert_int_equal(dsp_compile(graph, &env, &plan, &err), DSP_SUCCESS);
+  assert_int_equal(plan->steps[0].n_watch, 2U);
+  assert_int_equal(plan->steps[0].watch[0].range, dsp_fault_watch_range(true));
+  if (cv) {
+    assert_ptr_equal(plan->steps[0].watch, plan->fault_watch);
+    plan->fault_watch[0].range = dsp_fault_watch_range(false);
+  }
+
+  float a[BLOCK];
+  float b[BLOCK];
+  float ya[BLOCK];
+  float yb[BLOCK];
+  for (uint32_t i = 0U; i < BLOCK; ++i) {
+    a[i] = 1.0f;
+    b[i] = 0.0f;
+  }
+  const float* in[]  = { a, b };
+  float*       out[] = { ya, yb };
+  for (uint32_t k = 0U; k < (uint32_t)(0.2 * RATE) / BLOCK; ++k) {
+    dsp_plan_run(plan, in, out, BLOCK);
+  }
+  const uint32_t kind = plan->faults[0].kind;
+  dsp_plan_free(plan);
+  return kind;
+}
+
+// The plan runner applies the level criterion to audio outputs only
+static void
+test_plan_cv_output(void** state)
+{
+  (void)state;
+  assert_int_equal(full_scale_through_plan(false), DSP_FAULT_STUCK);
+  assert_int_equal(full_scale_through_plan(true), DSP_FAULT_NONE);
+}
+
 static void
 test_bad_on_fault(void** state)
 {
@@ -488,6 +601,8 @@ main(void)
     cmocka_unit_test(test_scan_tail),
     cmocka_unit_test(test_plan_isolation_and_rearm),
     cmocka_unit_test(test_bypass_on_fault),
+    cmocka_unit_test(test_user_bypass),
+    cmocka_unit_test(test_plan_cv_output),
     cmocka_unit_test(test_bad_on_fault),
     cmocka_unit_test(test_ftz_daz_any_thread),
   };

@@ -109,18 +109,48 @@ clear_reference(float* const* const  outs,
   return true;
 }
 
+/// Input buffers in front of the outputs in a step's ports: all NaN, so a
+/// check that reads a port it was not given fails.
+static float poison[2][MAX_FRAMES];
+
 static void
 check_clear(const DspFaultClearFunc clear)
 {
-  float*   outs[MAX_OUTS];
-  uint8_t  watch[MAX_OUTS];
-  uint32_t n_clear = 0U;
+  for (uint32_t i = 0U; i < MAX_FRAMES; ++i) {
+    poison[0][i] = NAN;
+    poison[1][i] = INFINITY;
+  }
+
+  float*        outs[MAX_OUTS];
+  uint8_t       watch[MAX_OUTS];
+  float*        ports[2U + MAX_OUTS];
+  DspFaultWatch list[MAX_OUTS];
+  uint32_t      n_clear = 0U;
   for (uint32_t t = 0U; t < TRIALS; ++t) {
-    const uint32_t n      = 1U + below(MAX_FRAMES);
+    // Half the blocks a whole number of 64 frames (the AVX variant's own
+    // loop; it hands other lengths to the generic one)
+    const uint32_t n =
+      below(2U) ? 64U * (1U + below(MAX_FRAMES / 64U)) : 1U + below(MAX_FRAMES);
     const uint32_t n_outs = below(MAX_OUTS + 1U);
+    const uint32_t n_in   = below(3U);
     fill(outs, watch, n_outs, n);
+
+    // As dsp_compile() lists a step's outputs: the watched ones, by port
+    uint32_t n_watch = 0U;
+    for (uint32_t i = 0U; i < n_in; ++i) {
+      ports[i] = poison[i];
+    }
+    for (uint32_t q = 0U; q < n_outs; ++q) {
+      ports[n_in + q] = watch[q] ? outs[q] : poison[0];
+      if (watch[q]) {
+        list[n_watch].port  = n_in + q;
+        list[n_watch].range = dsp_fault_watch_range(watch[q] == 1U);
+        ++n_watch;
+      }
+    }
+
     const bool want = clear_reference(outs, watch, n_outs, n);
-    const bool got  = clear((const float* const*)outs, watch, n_outs, n);
+    const bool got  = clear(ports, list, n_watch, n);
     if (got != want) {
       fail_msg("trial %u: %u outputs of %u frames: got %d, want %d",
                t,

@@ -228,10 +228,15 @@ typedef struct {
   const LV2_Feature*  features[8];   ///< For instantiate, NULL-terminated
   const LV2_Feature*  state_feat[5]; ///< For state save/restore
 
-  DspLv2Worker worker;      ///< Worker (if the plugin has one)
-  bool         has_worker;  ///< `worker` is initialised
-  DspRing*     log_ring;    ///< Log records from the audio thread
-  atomic_uint  log_dropped; ///< Records lost because the ring was full
+  DspLv2Worker worker;     ///< Worker (if the plugin has one)
+  bool         has_worker; ///< `worker` is initialised
+
+  /// 1: neither a worker nor atom ports, so run() is the plugin's alone
+  bool plain;
+  void (*run)(LV2_Handle handle, uint32_t n_frames); ///< Descriptor's run
+  LV2_Handle  handle;      ///< The instance's handle, for `run`
+  DspRing*    log_ring;    ///< Log records from the audio thread
+  atomic_uint log_dropped; ///< Records lost because the ring was full
 } DspLv2Node;
 
 /// True while the calling thread is inside an LV2 node's run().

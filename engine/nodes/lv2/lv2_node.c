@@ -637,6 +637,11 @@ lv2_instantiate(const DspNodeSpec* const spec,
                          env->sample_rate);
   }
 
+  // What dsp_lv2_node_run() calls, looked up once
+  self->run    = lilv_instance_get_descriptor(self->instance)->run;
+  self->handle = lilv_instance_get_handle(self->instance);
+  self->plain  = !self->has_worker && !self->n_atoms;
+
   if (self->has_worker) {
     const LV2_Worker_Interface* const iface =
       (const LV2_Worker_Interface*)lilv_instance_get_extension_data(

@@ -137,13 +137,11 @@ dsp_lv2_node_connect(DspNode* const   node,
     self->instance, port, self->audio + slot * self->max_block);
 }
 
-void
-dsp_lv2_node_run(DspNode* const node, const uint32_t n_frames)
+/// [RT] run() of a node with a worker or atom ports (not DspLv2Node::plain).
+static __attribute__((noinline)) void
+run_with_extras(DspLv2Node* const self, const uint32_t n_frames)
 {
-  DspLv2Node* const        self = (DspLv2Node*)node->impl;
-  const DspLv2Urids* const u    = &self->world->urids;
-
-  dsp_lv2_in_run = true;
+  const DspLv2Urids* const u = &self->world->urids;
 
   if (self->has_worker) {
     dsp_lv2_worker_deliver(&self->worker);
@@ -164,11 +162,23 @@ dsp_lv2_node_run(DspNode* const node, const uint32_t n_frames)
     }
   }
 
-  lilv_instance_run(self->instance, n_frames);
+  self->run(self->handle, n_frames);
 
   if (self->has_worker && self->worker.iface && self->worker.iface->end_run) {
     self->worker.iface->end_run(self->worker.handle);
   }
+}
 
+void
+dsp_lv2_node_run(DspNode* const node, const uint32_t n_frames)
+{
+  DspLv2Node* const self = (DspLv2Node*)node->impl;
+
+  dsp_lv2_in_run = true;
+  if (self->plain) {
+    self->run(self->handle, n_frames);
+  } else {
+    run_with_extras(self, n_frames);
+  }
   dsp_lv2_in_run = false;
 }
