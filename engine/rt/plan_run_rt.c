@@ -224,7 +224,7 @@ apply_mute(const DspPlan* const     plan,
 }
 
 /// [RT] A step's summing ops: its inputs fed by more than one source.
-static void
+static __attribute__((noinline)) void
 mix_inputs(const DspPlan* const     plan,
            const DspPlanStep* const step,
            const uint32_t           n)
@@ -344,7 +344,7 @@ host_moved(const DspPlan* const      plan,
   return moved;
 }
 
-static inline void
+static inline __attribute__((always_inline)) void
 run_block(DspPlan* const            plan,
           const float* const* const in,
           float* const* const       out,
