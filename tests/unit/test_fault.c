@@ -293,15 +293,27 @@ read_faults(DspRuntime* const rt, DspEvent* const last)
   return n;
 }
 
+/// A runtime playing faulty_plan(on_fault); returns the index of "bad".
+static int
+start_faulty(const char* const  on_fault,
+             DspRuntime** const rt,
+             DspPlan** const    plan)
+{
+  *rt           = dsp_runtime_new(64U);
+  *plan         = faulty_plan(on_fault);
+  const int bad = dsp_plan_find_node(*plan, "bad");
+  assert_true(bad >= 0);
+  assert_int_equal(dsp_runtime_send_plan(*rt, *plan), DSP_SUCCESS);
+  return bad;
+}
+
 static void
 test_plan_isolation_and_rearm(void** state)
 {
   (void)state;
-  DspRuntime* const rt   = dsp_runtime_new(64U);
-  DspPlan* const    plan = faulty_plan("mute");
-  const int         bad  = dsp_plan_find_node(plan, "bad");
-  assert_true(bad >= 0);
-  assert_int_equal(dsp_runtime_send_plan(rt, plan), DSP_SUCCESS);
+  DspRuntime* rt   = NULL;
+  DspPlan*    plan = NULL;
+  const int   bad  = start_faulty("mute", &rt, &plan);
 
   // Healthy: the fixture adds its low-passed input
   DspEvent ev;
@@ -414,11 +426,9 @@ static void
 test_user_bypass(void** state)
 {
   (void)state;
-  DspRuntime* const rt   = dsp_runtime_new(64U);
-  DspPlan* const    plan = faulty_plan("mute");
-  const int         bad  = dsp_plan_find_node(plan, "bad");
-  assert_true(bad >= 0);
-  assert_int_equal(dsp_runtime_send_plan(rt, plan), DSP_SUCCESS);
+  DspRuntime* rt   = NULL;
+  DspPlan*    plan = NULL;
+  const int   bad  = start_faulty("mute", &rt, &plan);
   for (int b = 0; b < 8; ++b) {
     run_block(rt);
   }
