@@ -132,7 +132,7 @@ dsp_fault_sum(const float* const buf, const uint32_t n)
 
 /**
    One output the per-block check looks at: a connected output of a node
-   (DspPlanStep::clear lists them, built at compile time).
+   (DspPlanStep::watch lists them, built at compile time).
 
    Its block passes the check's first-sample test when the magnitude bits
    of its first sample, less DSP_FAULT_MIN_NORMAL_BITS, are below `range`

@@ -231,7 +231,7 @@ typedef struct {
   DspLv2Worker worker;     ///< Worker (if the plugin has one)
   bool         has_worker; ///< `worker` is initialised
 
-  /// 1: neither a worker nor atom ports, so run() is the plugin's alone
+  /// Neither a worker nor atom ports: run() is the plugin's run() alone
   bool plain;
   void (*run)(LV2_Handle handle, uint32_t n_frames); ///< Descriptor's run
   LV2_Handle  handle;      ///< The instance's handle, for `run`
